@@ -1,0 +1,233 @@
+"""Running a playbook: select steps, render everything, then execute.
+
+The stages are kept apart (SQL Runner's loadSteps before routeAndRun): every SQL file of the
+selected steps is rendered for every target before a connection opens, so a template error
+never leaves half-run DDL behind. Steps then run in order; the queries of one step run
+concurrently, each on its own session; a failed query lets its siblings finish, then stops
+the playbook naming the step and the query.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlglot
+from sqlglot.errors import SqlglotError
+
+from runner.errors import ArgumentError, DryRunError, QueryError, SluiceError, TemplateError
+from runner.output import Reporter
+from runner.playbook import Playbook, Query, Step
+from runner.targets import Session, Target
+from runner.targets.base import split_statements
+from runner.templates import Renderer, check_identifiers
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    from_step: str | None = None
+    #: run one query only, as `STEP::QUERY`
+    run_query: str | None = None
+    dry_run: bool = False
+    fill_templates: bool = False
+    show_query_output: bool = False
+
+
+@dataclass(frozen=True)
+class RenderedQuery:
+    step: str
+    query: Query
+    sql: str
+
+    @property
+    def label(self) -> str:
+        return f"step '{self.step}' query '{self.query.name}' ({self.query.file.name})"
+
+
+@dataclass
+class RunSummary:
+    queries: int = 0
+    rows_affected: int = 0
+    seconds: float = 0.0
+    per_query: list[tuple[str, str, int, float]] = field(default_factory=list)
+
+
+def select_steps(playbook: Playbook, options: RunOptions) -> list[Step]:
+    """Apply --from-step and --run-query."""
+    steps = list(playbook.steps)
+    if options.run_query:
+        step_name, sep, query_name = options.run_query.partition("::")
+        if not sep:
+            raise ArgumentError(f"--run-query '{options.run_query}': expected STEP::QUERY")
+        step = _find_step(playbook, step_name, "--run-query")
+        queries = tuple(q for q in step.queries if q.name == query_name)
+        if not queries:
+            known = ", ".join(q.name for q in step.queries)
+            raise ArgumentError(f"--run-query: step '{step_name}' has no query '{query_name}' (has: {known})")
+        return [Step(step.name, queries)]
+    if options.from_step:
+        start = steps.index(_find_step(playbook, options.from_step, "--from-step"))
+        steps = steps[start:]
+    return steps
+
+
+def _find_step(playbook: Playbook, name: str, flag: str) -> Step:
+    try:
+        return playbook.step(name)
+    except KeyError:
+        known = ", ".join(s.name for s in playbook.steps)
+        raise ArgumentError(f"{flag}: {playbook.path} has no step '{name}' (steps: {known})") from None
+
+
+def render_steps(steps: Sequence[Step], renderer: Renderer, variables: Mapping[str, Any],
+                 go_templates: bool = False) -> list[list[RenderedQuery]]:
+    """Render every query of every step; the first error stops before anything runs."""
+    rendered = []
+    for step in steps:
+        rendered.append([RenderedQuery(step.name, q, _render(q, renderer, variables, go_templates))
+                         for q in step.queries])
+    return rendered
+
+
+def _render(query: Query, renderer: Renderer, variables: Mapping[str, Any], go_templates: bool) -> str:
+    source = query.file.read_text()
+    if not query.template:
+        return source
+    return renderer.render(source, variables, str(query.file), go_template=go_templates)
+
+
+def parse_check(rendered: Sequence[Sequence[RenderedQuery]], dialect: str) -> None:
+    """Parse every statement with sqlglot in the target's dialect (what --dry-run checks)."""
+    for step in rendered:
+        for rq in step:
+            for statement in split_statements(rq.sql, dialect):
+                try:
+                    sqlglot.parse(statement, read=dialect)
+                except SqlglotError as exc:
+                    first = str(exc).splitlines()[0]
+                    raise DryRunError(f"dry run: {rq.label} does not parse as {dialect}: {first}") from None
+
+
+class SessionPool:
+    """Reuses idle sessions of one target across queries and steps."""
+
+    def __init__(self, target: Target):
+        self.target = target
+        self._idle: list[Session] = []
+        self._lock = threading.Lock()
+
+    def acquire(self) -> Session:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return self.target.connect()
+
+    def release(self, session: Session, healthy: bool = True) -> None:
+        if not healthy:
+            session.close()
+            return
+        with self._lock:
+            self._idle.append(session)
+
+
+class PlaybookRunner:
+    """Executes rendered steps on one target and reports as it goes."""
+
+    def __init__(self, target: Target, reporter: Reporter, show_query_output: bool = False):
+        self.target = target
+        self.reporter = reporter
+        self.show_query_output = show_query_output
+        self.pool = SessionPool(target)
+        self.summary = RunSummary()
+
+    def run(self, rendered: Sequence[Sequence[RenderedQuery]]) -> RunSummary:
+        started = time.perf_counter()
+        for step in rendered:
+            self._run_step(step)
+        self.summary.seconds = time.perf_counter() - started
+        return self.summary
+
+    def _run_step(self, step: Sequence[RenderedQuery]) -> None:
+        self.reporter.step_started(self.target.name, step[0].step, len(step))
+        with ThreadPoolExecutor(max_workers=len(step), thread_name_prefix="sluice-query") as pool:
+            errors = [e for e in pool.map(self._run_query, step) if e is not None]
+        if errors:
+            more = f" (and {len(errors) - 1} more failed in this step)" if len(errors) > 1 else ""
+            raise QueryError(f"{errors[0]}{more}") from errors[0]
+
+    def _run_query(self, rq: RenderedQuery) -> QueryError | None:
+        session = self.pool.acquire()
+        started = time.perf_counter()
+        try:
+            if rq.query.transaction:
+                with session.transaction():
+                    result = session.execute(rq.sql, label=rq.label)
+            else:
+                result = session.execute(rq.sql, label=rq.label)
+        except QueryError as exc:
+            self.pool.release(session, healthy=False)
+            self.reporter.query_finished(self.target.name, rq.step, rq.query.name, 0,
+                                         time.perf_counter() - started, error=str(exc))
+            return exc
+        self.pool.release(session)
+        seconds = time.perf_counter() - started
+        self.summary.queries += 1
+        self.summary.rows_affected += result.rows_affected
+        self.summary.per_query.append((rq.step, rq.query.name, result.rows_affected, seconds))
+        self.reporter.query_finished(self.target.name, rq.step, rq.query.name, result.rows_affected, seconds)
+        if self.show_query_output:
+            for rows in result.results:
+                self.reporter.rows(f"{rq.step}::{rq.query.name}", rows)
+        return None
+
+
+def run_playbook(playbook: Playbook, targets: Sequence[Target], variables: Mapping[str, Any],
+                 options: RunOptions, reporter: Reporter, renderers: Mapping[str, Renderer]) -> None:
+    """Render for every target, then run the targets in parallel (SQL Runner's semantics)."""
+    check_identifiers(variables, playbook.identifiers, str(playbook.path))
+    steps = select_steps(playbook, options)
+    plans = {}
+    for target in targets:
+        try:
+            plans[target.name] = render_steps(steps, renderers[target.dialect], variables, playbook.go_templates)
+            if options.dry_run:
+                parse_check(plans[target.name], target.dialect)
+        except TemplateError as exc:
+            if options.dry_run:
+                raise DryRunError(f"dry run: {exc}") from None
+            raise
+    if options.fill_templates or options.dry_run:
+        _report_plans(plans, reporter, options.fill_templates)
+        return
+    _run_targets(targets, plans, reporter, options.show_query_output)
+
+
+def _report_plans(plans: Mapping[str, list[list[RenderedQuery]]], reporter: Reporter, show_sql: bool) -> None:
+    for target, rendered in plans.items():
+        for step in rendered:
+            for rq in step:
+                if show_sql:
+                    reporter.query_text(target, rq.step, rq.query.name, rq.sql)
+                else:
+                    reporter.line(f"[{target}] {rq.step}::{rq.query.name} renders and parses (dry run)")
+
+
+def _run_targets(targets: Sequence[Target], plans: Mapping[str, list[list[RenderedQuery]]],
+                 reporter: Reporter, show_output: bool) -> None:
+    def run_one(target: Target) -> SluiceError | None:
+        try:
+            PlaybookRunner(target, reporter, show_output).run(plans[target.name])
+        except SluiceError as exc:
+            return exc
+        finally:
+            target.close()
+        return None
+
+    with ThreadPoolExecutor(max_workers=len(targets), thread_name_prefix="sluice-target") as pool:
+        errors = [e for e in pool.map(run_one, targets) if e is not None]
+    if errors:
+        raise errors[0]

@@ -1,0 +1,82 @@
+"""Progress and results: rich on a terminal, plain log lines otherwise.
+
+Everything printed passes through `secrets.redact`, so a password or `env:` secret that
+found its way into an error message or a rendered query is masked.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from typing import TextIO
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from runner.secrets import redact
+from runner.targets import QueryResult
+
+
+class Reporter:
+    """Plain lines, one per event, for logs and schedulers."""
+
+    def __init__(self, stream: TextIO | None = None):
+        self.stream = stream or sys.stdout
+        self._lock = threading.Lock()
+
+    def line(self, text: str, style: str = "") -> None:
+        with self._lock:
+            print(redact(text), file=self.stream, flush=True)
+
+    def step_started(self, target: str, step: str, queries: int) -> None:
+        self.line(f"{_stamp()} [{target}] step {step}: {queries} quer{'y' if queries == 1 else 'ies'}")
+
+    def query_finished(self, target: str, step: str, query: str, rows: int, seconds: float,
+                       error: str | None = None) -> None:
+        if error:
+            self.line(f"{_stamp()} [{target}] {step}::{query} FAILED after {seconds:.2f}s: {error}", "red")
+        else:
+            self.line(f"{_stamp()} [{target}] {step}::{query} ok, {rows} rows, {seconds:.2f}s", "green")
+
+    def query_text(self, target: str, step: str, query: str, sql: str) -> None:
+        self.line(f"-- [{target}] {step}::{query}\n{sql.rstrip()}\n")
+
+    def rows(self, title: str, result: QueryResult) -> None:
+        self.line(title)
+        self.line("\t".join(result.columns))
+        for row in result.rows:
+            self.line("\t".join("" if v is None else str(v) for v in row))
+
+    def warning(self, text: str) -> None:
+        self.line(f"warning: {text}", "yellow")
+
+
+class RichReporter(Reporter):
+    """The same events, coloured, with tables for query output."""
+
+    def __init__(self, console: Console | None = None):
+        super().__init__()
+        self.console = console or Console(highlight=False)
+
+    def line(self, text: str, style: str = "") -> None:
+        with self._lock:
+            self.console.print(escape(redact(text)), style=style or None)
+
+    def rows(self, title: str, result: QueryResult) -> None:
+        table = Table(title=redact(title), show_lines=False)
+        for column in result.columns:
+            table.add_column(redact(str(column)))
+        for row in result.rows:
+            table.add_row(*(redact("" if v is None else str(v)) for v in row))
+        with self._lock:
+            self.console.print(table)
+
+
+def make_reporter() -> Reporter:
+    return RichReporter() if sys.stdout.isatty() else Reporter()
+
+
+def _stamp() -> str:
+    return time.strftime("%H:%M:%S")

@@ -1,0 +1,195 @@
+"""What every warehouse target offers, and the DB-API plumbing they share.
+
+A target is a named connection recipe (from `sluice.yml` or a SQL Runner playbook). It opens
+sessions: one per concurrently running query, each its own connection where the warehouse
+allows it. A session runs SQL scripts statement by statement, reports rows affected, fetches
+rows and wraps work in a transaction. Drivers' exceptions are translated here, once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import sqlglot
+from sqlglot.errors import SqlglotError
+
+from runner.errors import QueryError, TargetError
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """Rows a statement returned, with its column names."""
+
+    columns: list[str]
+    rows: list[tuple]
+
+
+@dataclass
+class ScriptResult:
+    """What running a whole SQL file produced: rows affected and the last rows returned."""
+
+    rows_affected: int = 0
+    last: QueryResult | None = None
+    statements: int = 0
+    results: list[QueryResult] = field(default_factory=list)
+
+
+def split_statements(sql: str, dialect: str) -> list[str]:
+    """Split a script on the semicolons that end statements (not those inside strings or
+    comments), using sqlglot's tokenizer for the dialect. Falls back to the whole script
+    when the tokenizer cannot read it, and lets the warehouse be the judge."""
+    try:
+        tokens = sqlglot.Dialect.get_or_raise(dialect).tokenize(sql)
+    except SqlglotError:
+        return [sql] if sql.strip() else []
+    pieces, start = [], 0
+    for token in tokens:
+        if token.token_type.name == "SEMICOLON":
+            pieces.append(sql[start : token.start])
+            start = token.end + 1
+    pieces.append(sql[start:])
+    return [p.strip() for p in pieces if _has_code(p, dialect)]
+
+
+def _has_code(piece: str, dialect: str) -> bool:
+    """True when a piece holds more than whitespace and comments."""
+    if not piece.strip():
+        return False
+    try:
+        return bool(sqlglot.Dialect.get_or_raise(dialect).tokenize(piece))
+    except SqlglotError:
+        return True
+
+
+class Session:
+    """One connection to a target. Not shared between threads."""
+
+    def __init__(self, target: Target, connection: Any):
+        self.target = target
+        self.connection = connection
+
+    def execute(self, sql: str, *, label: str = "") -> ScriptResult:
+        """Run every statement of a script in order; sum the rows they affected."""
+        result = ScriptResult()
+        for statement in split_statements(sql, self.target.dialect):
+            rowcount, rows = self._run_one(statement, label)
+            result.statements += 1
+            result.rows_affected += max(rowcount, 0)
+            if rows is not None:
+                result.last = rows
+                result.results.append(rows)
+        return result
+
+    def fetch(self, sql: str, *, label: str = "") -> QueryResult:
+        """Run one statement and return its rows."""
+        _, rows = self._run_one(sql, label)
+        return rows or QueryResult([], [])
+
+    def _run_one(self, statement: str, label: str) -> tuple[int, QueryResult | None]:
+        cursor = self.target.cursor(self.connection)
+        try:
+            cursor.execute(statement)
+            rows = self.target.returned_rows(cursor)
+            return self.target.rows_affected(cursor, rows), rows
+        except self.target.driver_errors as exc:
+            raise QueryError(self.target.describe_failure(exc, label)) from exc
+        finally:
+            self.target.close_cursor(cursor)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """BEGIN ... COMMIT, or ROLLBACK when the block raises."""
+        self._run_one(self.target.begin_statement, "BEGIN")
+        try:
+            yield self
+        except BaseException:
+            try:
+                self.connection.rollback()
+            except self.target.driver_errors:
+                pass  # the connection may be gone; the original error matters more
+            raise
+        self._run_one("COMMIT", "COMMIT")
+
+    def close(self) -> None:
+        try:
+            self.connection.close()
+        except self.target.driver_errors:
+            pass
+
+
+class Target:
+    """A warehouse connection recipe. Subclasses set the flags and override the hooks."""
+
+    type_name: ClassVar[str] = ""
+    #: sqlglot dialect, and the name `sql/macros/` dispatches on
+    dialect: ClassVar[str] = ""
+    #: CREATE/DROP roll back with the transaction
+    transactional_ddl: ClassVar[bool] = True
+    #: exceptions of the driver that mean "the statement failed"
+    driver_errors: ClassVar[tuple[type[BaseException], ...]] = ()
+    begin_statement: ClassVar[str] = "BEGIN"
+    #: settings a sluice.yml target may hold besides `type`
+    settings_keys: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, name: str, settings: Mapping[str, Any]):
+        unknown = set(settings) - self.settings_keys - {"type"}
+        if unknown:
+            raise TargetError(
+                f"target '{name}': unknown setting(s) {', '.join(sorted(unknown))} "
+                f"for type {self.type_name} (known: {', '.join(sorted(self.settings_keys))})"
+            )
+        self.name = name
+        self.settings = dict(settings)
+        self._sessions: list[Session] = []
+        self._lock = threading.Lock()
+
+    # -- hooks -----------------------------------------------------------------------------
+    def _open_connection(self) -> Any:
+        """Return a new DB-API connection in autocommit mode."""
+        raise NotImplementedError
+
+    def cursor(self, connection: Any) -> Any:
+        return connection.cursor()
+
+    def close_cursor(self, cursor: Any) -> None:
+        cursor.close()
+
+    def returned_rows(self, cursor: Any) -> QueryResult | None:
+        """The rows a statement returned, or None for a statement that returns none."""
+        if not cursor.description:
+            return None
+        columns = [d[0] for d in cursor.description]
+        return QueryResult(columns, [tuple(r) for r in cursor.fetchall()])
+
+    def rows_affected(self, cursor: Any, rows: QueryResult | None) -> int:
+        return cursor.rowcount if cursor.rowcount is not None else -1
+
+    def describe_failure(self, exc: BaseException, label: str) -> str:
+        message = " ".join(str(exc).split())
+        where = f" in {label}" if label else ""
+        return f"target '{self.name}'{where}: {message}"
+
+
+    # -- sessions --------------------------------------------------------------------------
+    def connect(self) -> Session:
+        """Open one more session (its own connection) and remember it for close()."""
+        session = Session(self, self._open_connection())
+        with self._lock:
+            self._sessions.append(session)
+        return session
+
+    def close(self) -> None:
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
+
+    def __enter__(self) -> Target:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

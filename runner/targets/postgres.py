@@ -1,0 +1,65 @@
+"""PostgreSQL through psycopg 3.
+
+Connection settings come from `sluice.yml` (host, port, dbname, user, password) or a `dsn`;
+secrets are written `env:NAME` and read from the environment, so they never sit in a file.
+libpq's own variables (PGPASSWORD, PGHOST...) keep working for what is not set.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+
+from runner.errors import TargetError
+from runner.secrets import redact, register, resolve
+from runner.targets.base import Target
+
+
+class PostgresTarget(Target):
+    type_name = "postgres"
+    dialect = "postgres"
+    driver_errors = (psycopg.Error,)
+    settings_keys = frozenset(
+        {"dsn", "host", "port", "dbname", "database", "user", "username", "password",
+         "sslmode", "connect_timeout", "application_name"}
+    )
+
+    def connection_kwargs(self) -> dict[str, Any]:
+        """The driver's keyword arguments, secrets resolved from the environment."""
+        s = {k: resolve(v) for k, v in self.settings.items() if k != "type"}
+        kwargs = {
+            "host": s.get("host"),
+            "port": s.get("port"),
+            "dbname": s.get("dbname") or s.get("database"),
+            "user": s.get("user") or s.get("username"),
+            "password": s.get("password"),
+            "sslmode": s.get("sslmode"),
+            "connect_timeout": s.get("connect_timeout", 10),
+            "application_name": s.get("application_name", "sluice"),
+        }
+        register(kwargs["password"])
+        return {k: v for k, v in kwargs.items() if v not in (None, "")}
+
+    def _open_connection(self) -> Any:
+        dsn = resolve(self.settings.get("dsn", ""))
+        register(self._dsn_password(dsn))
+        try:
+            return psycopg.connect(dsn, autocommit=True, **self.connection_kwargs())
+        except psycopg.Error as exc:
+            raise TargetError(self._connect_failure(exc)) from exc
+
+    def _connect_failure(self, exc: BaseException) -> str:
+        # libpq's message can span lines and quote the DSN; keep its first meaningful line.
+        lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+        reason = next((ln for ln in lines if "FATAL" in ln or "error" in ln.lower()), lines[0] if lines else "")
+        return f"target '{self.name}': cannot connect: {redact(reason)}"
+
+    @staticmethod
+    def _dsn_password(dsn: str) -> str | None:
+        if not dsn:
+            return None
+        try:
+            return psycopg.conninfo.conninfo_to_dict(dsn).get("password")
+        except psycopg.Error:
+            raise TargetError("the target's dsn cannot be parsed") from None

@@ -1,0 +1,83 @@
+"""Shared fixtures: a project folder per test, on DuckDB and on a real PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests import pg
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def pg_admin_dsn():
+    with pg.pg_server() as dsn:
+        if dsn is None:
+            message = "no PostgreSQL found (set SLUICE_TEST_PG_DSN, or install the server binaries)"
+            if pg.require_pg():
+                pytest.fail(f"SLUICE_REQUIRE_PG=1 but {message}")
+            pytest.skip(message)
+        yield dsn
+
+
+@pytest.fixture
+def pg_dsn(pg_admin_dsn):
+    with pg.fresh_database(pg_admin_dsn) as dsn:
+        yield dsn
+
+
+class Project:
+    """A throwaway Sluice project: sluice.yml, files, and a way to run `sluice` in it."""
+
+    def __init__(self, root: Path, target: dict, kind: str):
+        self.root = root
+        self.kind = kind
+        self.target_settings = target
+        self.write_config()
+
+    def write_config(self, **extra) -> None:
+        config = {"default_target": "test", "targets": {"test": self.target_settings}, **extra}
+        (self.root / "sluice.yml").write_text(yaml.safe_dump(config))
+
+    def write(self, relative: str, text: str) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+
+    def sluice(self, *args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+        """Run the real command line in a subprocess, as a user or a scheduler would."""
+        full_env = {**os.environ, **(env or {})}
+        return subprocess.run([sys.executable, "-m", "runner", *args], cwd=self.root, env=full_env,
+                              capture_output=True, text=True, timeout=timeout)
+
+    def target(self):
+        from runner.config import load_project
+
+        return load_project(self.root).target()
+
+    def query(self, sql: str) -> list[tuple]:
+        with self.target() as target:
+            return target.connect().fetch(sql).rows
+
+
+@pytest.fixture
+def duckdb_project(tmp_path) -> Project:
+    return Project(tmp_path, {"type": "duckdb", "path": ".sluice/test.duckdb", "lock_timeout": 2}, "duckdb")
+
+
+@pytest.fixture
+def postgres_project(tmp_path, pg_dsn) -> Project:
+    return Project(tmp_path, pg.target_settings(pg_dsn), "postgres")
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def project(request) -> Project:
+    """The same test on each warehouse it must pass on."""
+    return request.getfixturevalue(f"{request.param}_project")
