@@ -1,9 +1,8 @@
 """SQL Runner's Go text/template subset, translated into Jinja2 source.
 
-SQL Runner (Snowplow's sql-runner) renders SQL files with Go's text/template; Sluice renders
-with Jinja2. `translate` turns each Go action into a Jinja tag that calls the helpers in
-GO_TEMPLATE_GLOBALS, and keeps every newline where it was so Jinja's line numbers still point
-at the original file.
+SQL Runner renders SQL with Go's text/template; Sluice renders with Jinja2. `translate` turns
+each Go action into a Jinja tag calling the helpers in GO_TEMPLATE_GLOBALS, newline for newline,
+so Jinja's line numbers still point at the original file.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from typing import Any, NoReturn
 import jinja2
 from jinja2.utils import missing
 
-SECRETS_SEEN: set[str] = set()
+from runner.secrets import register
 
 
 class GoTemplateError(ValueError):
@@ -29,44 +28,31 @@ class GoTemplateError(ValueError):
         super().__init__(f"{origin}:{line}: {self.message}")
 
 
-# ---- runtime helpers, called by the translated Jinja ------------------------------------
-
-
 def _now() -> datetime:
     """Local time with its zone, so zone tokens work; tests monkeypatch this."""
     return datetime.now().astimezone()
 
 
 def _go_truth(value: Any) -> bool:
-    # bool() is Go's IsTrue for what variables hold (nil, "", 0, empty collections), and a
+    # bool() is Go's IsTrue for what variables hold (nil, "", 0, empty collections), and
     # StrictUndefined raises on it, so a missing name stays loud.
     return bool(value)
 
 
-def _defined(value: Any) -> Any:
+def _kind(value: Any) -> str:
     if isinstance(value, jinja2.Undefined):
         value._fail_with_undefined_error()
-    return value
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    return "number" if isinstance(value, (int, float)) else type(value).__name__
+    kinds = ((bool, "bool"), ((int, float), "number"), (str, "string"), (type(None), "nil"))
+    return next((name for types, name in kinds if isinstance(value, types)), type(value).__name__)
 
 
 def _go_eq(first: Any, *others: Any) -> bool:
-    """Go's eq: true if `first` equals any of the others; mixed kinds are an error, as in Go."""
-    _defined(first)
+    """True if `first` equals any of the others; like Go, comparing mixed kinds is an error."""
     for other in others:
-        _defined(other)
-        if first is None or other is None:
-            if first is other:
-                return True
-            continue
-        if _kind(first) != _kind(other):
+        kinds = {_kind(first), _kind(other)}
+        if len(kinds) > 1 and "nil" not in kinds:
             raise jinja2.TemplateRuntimeError(
-                f"eq: incompatible types for comparison: {_kind(first)} and {_kind(other)}"
+                f"eq: incompatible types for comparison: {' and '.join(sorted(kinds))}"
             )
         if first == other:
             return True
@@ -75,18 +61,12 @@ def _go_eq(first: Any, *others: Any) -> bool:
 
 def _go_and(*args: Any) -> Any:
     """The first empty argument, else the last (Go 1.18+ short-circuits the same way)."""
-    for arg in args[:-1]:
-        if not _go_truth(arg):
-            return arg
-    return args[-1]
+    return next((arg for arg in args[:-1] if not _go_truth(arg)), args[-1])
 
 
 def _go_or(*args: Any) -> Any:
     """The first non-empty argument, else the last: SQL Runner's way of writing defaults."""
-    for arg in args[:-1]:
-        if _go_truth(arg):
-            return arg
-    return args[-1]
+    return next((arg for arg in args[:-1] if _go_truth(arg)), args[-1])
 
 
 @jinja2.pass_context
@@ -113,23 +93,14 @@ def _go_now_with_format(layout: Any) -> str:
 
 def _go_system_env(name: Any) -> str:
     value = os.environ.get(_go_str(name), "")  # os.Getenv: unset reads as ""
-    if value:
-        SECRETS_SEEN.add(value)
+    register(value)  # SQL Runner playbooks pass credentials this way: never print them
     return value
 
 
 GO_TEMPLATE_GLOBALS: dict[str, Callable[..., Any]] = {
-    "_go_truth": _go_truth,
-    "_go_eq": _go_eq,
-    "_go_and": _go_and,
-    "_go_or": _go_or,
-    "_go_var": _go_var,
-    "_go_str": _go_str,
-    "_go_now_with_format": _go_now_with_format,
-    "_go_system_env": _go_system_env,
+    helper.__name__: helper
+    for helper in (_go_truth, _go_eq, _go_and, _go_or, _go_var, _go_str, _go_now_with_format, _go_system_env)
 }
-
-# ---- Go time layouts ---------------------------------------------------------------------
 
 # Alternatives in the order Go's time.nextStdChunk tries them at one position.
 _LAYOUT_TOKEN = re.compile(
@@ -169,62 +140,51 @@ def _fraction(dt: datetime, token: str) -> str:
     return token[0] + digits
 
 
-def _layout_parts(layout: str) -> list[tuple[str, bool]]:
-    """The layout as (text, is_token) pieces."""
-    parts, pos = [], 0
+def _convert_layout(layout: str, text: Callable[[str], str], token: Callable[[str], str]) -> str:
+    out, pos = [], 0
     for match in _LAYOUT_TOKEN.finditer(layout):
-        parts += [(layout[pos : match.start()], False), (match.group(), True)]
+        out += [text(layout[pos : match.start()]), token(match.group())]
         pos = match.end()
-    return [*parts, (layout[pos:], False)]
+    return "".join([*out, text(layout[pos:])])
 
 
 def go_time_layout_to_strftime(layout: str) -> str:
-    """Go layout -> strftime format. Uses glibc's %-m/%e/%P and Python 3.12's %:z; fractional
+    """Go layout -> strftime format, with glibc's %-m/%e/%P and Python 3.12's %:z; fractional
     seconds of any width become %f (strftime has no width for them)."""
-    out = []
-    for text, is_token in _layout_parts(layout):
-        if not is_token:
-            out.append(text.replace("%", "%%"))
-        elif text[0] in "-Z":
-            out.append("%:z" if ":" in text else "%z")
-        else:
-            out.append(text[0] + "%f" if text[0] in ".," else _STRFTIME[text][0])
-    return "".join(out)
+
+    def directive(token: str) -> str:
+        if token[0] in "-Z":
+            return "%:z" if ":" in token else "%z"
+        return token[0] + "%f" if token[0] in ".," else _STRFTIME[token][0]
+
+    return _convert_layout(layout, lambda text: text.replace("%", "%%"), directive)
 
 
 def _format_go_time(dt: datetime, layout: str) -> str:
-    """Exactly what Go's Time.Format prints, without relying on platform strftime extensions."""
-    out = []
-    for text, is_token in _layout_parts(layout):
-        if not is_token:
-            out.append(text)
-        elif text[0] in "-Z":
-            out.append(_zone(dt, text))
-        elif text[0] in ".,":
-            out.append(_fraction(dt, text))
-        else:
-            directive, render = _STRFTIME[text]
-            out.append(render(dt) if render else dt.strftime(directive))
-    return "".join(out)
+    """What Go's Time.Format prints, without relying on platform strftime extensions."""
 
+    def render(token: str) -> str:
+        if token[0] in "-Z":
+            return _zone(dt, token)
+        if token[0] in ".,":
+            return _fraction(dt, token)
+        directive, by_hand = _STRFTIME[token]
+        return by_hand(dt) if by_hand else dt.strftime(directive)
 
-# ---- translation -------------------------------------------------------------------------
+    return _convert_layout(layout, lambda text: text, render)
+
 
 _ACTION_TOKEN = re.compile(
-    r"""(?P<field>(?:\.[^\W\d]\w*)+)
-      | (?P<number>[+-]?\d+(?:\.\d+)?(?![\w.]))
-      | (?P<string>"(?:[^"\\\n]|\\.)*")
-      | (?P<raw>`[^`]*`)
-      | (?P<ident>[^\W\d]\w*)
-      | (?P<punct>[()])
+    r"""(?P<field>(?:\.[^\W\d]\w*)+) | (?P<number>[+-]?\d+(?:\.\d+)?(?![\w.]))
+      | (?P<string>"(?:[^"\\\n]|\\.)*") | (?P<raw>`[^`]*`) | (?P<ident>[^\W\d]\w*) | (?P<punct>[()])
       | (?P<other>\|\|?|\$\w*|:?=|\.|'(?:[^'\\]|\\.)*'|["`])""",
     re.X,
 )
-_UNSUPPORTED_TOKEN = {"|": "pipes ('|')", "$": "template variables ($x)", ":": "assignments",
-                      "=": "assignments", ".": "'.' (the whole data)", "'": "character constants",
-                      '"': "an unterminated quoted string", "`": "an unterminated raw string"}  # fmt: skip
+_UNSUPPORTED = {"|": "pipes ('|')", "$": "template variables ($x)", ":": "assignments",
+                "=": "assignments", ".": "'.' (the whole data)", "'": "character constants",
+                '"': "an unterminated quoted string", "`": "an unterminated raw string"}  # fmt: skip
 _KEYWORDS = {"range", "with", "define", "template", "block", "break", "continue", "if", "else", "end"}
-# Names that Jinja parses as operators or constants, or binds itself: looked up via _go_var.
+# Names Jinja parses as operators or constants, or binds itself: looked up through _go_var.
 _JINJA_RESERVED = {"and", "or", "not", "in", "is", "if", "else", "true", "false", "none",
                    "True", "False", "None", "self"}  # fmt: skip
 _FUNCTIONS = {  # name: (helper, least, most arguments)
@@ -234,13 +194,13 @@ _FUNCTIONS = {  # name: (helper, least, most arguments)
 }  # fmt: skip
 _GO_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|[0-7]{3}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)")
 _SIMPLE_ESCAPES = dict(zip('abfnrtv\\"', '\a\b\f\n\r\t\v\\"', strict=True))
+_COMMENT_OPEN, _COMMENT_CLOSE = re.compile(r"\s*/\*"), re.compile(r"(\s+-)?\s*}}")
+_JINJA_OPENER, _SPACE = re.compile(r"\{(?=[%#])"), re.compile(r"\s*")
 
 
 def _jinja_str(value: str) -> str:
     # Only printable ASCII stays as is, so no newline or odd character reaches Jinja's lexer.
-    body = "".join(
-        "\\" + ch if ch in "\\'" else ch if " " <= ch <= "~" else f"\\U{ord(ch):08x}" for ch in value
-    )
+    body = "".join("\\" + c if c in "\\'" else c if " " <= c <= "~" else f"\\U{ord(c):08x}" for c in value)
     return f"'{body}'"
 
 
@@ -252,10 +212,8 @@ def _go_unquote(body: str) -> str:
         pos, esc = match.end(), match.group(1)
         if esc in _SIMPLE_ESCAPES:
             out += _SIMPLE_ESCAPES[esc].encode()
-        elif esc[0] == "x" and len(esc) == 3:
-            out.append(int(esc[1:], 16))
-        elif len(esc) == 3 and int(esc, 8) < 256:
-            out.append(int(esc, 8))
+        elif len(esc) == 3 and (esc[0] == "x" or int(esc, 8) < 256):
+            out.append(int(esc[1:], 16) if esc[0] == "x" else int(esc, 8))
         elif esc[0] in "uU" and len(esc) > 1:
             out += chr(int(esc[1:], 16)).encode()  # a surrogate raises, as Go rejects it
         else:
@@ -274,8 +232,7 @@ class _Action:
     """Parses the tokens of one action into Jinja."""
 
     def __init__(self, tokens: list[tuple[str, str]], origin: str, line: int, text: str) -> None:
-        self.tokens, self.pos = tokens, 0
-        self.origin, self.line, self.text = origin, line, text
+        self.tokens, self.pos, self.origin, self.line, self.text = tokens, 0, origin, line, text
 
     def fail(self, message: str) -> NoReturn:
         raise GoTemplateError(self.origin, self.line, f"{message} in {self.text}")
@@ -284,23 +241,22 @@ class _Action:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else ("eof", "")
 
     def take(self) -> tuple[str, str]:
-        token = self.peek()
         self.pos += 1
-        return token
+        return self.tokens[self.pos - 1] if self.pos <= len(self.tokens) else ("eof", "")
 
     def at_stop(self) -> bool:
-        return self.peek()[0] == "eof" or self.peek() == ("punct", ")")
+        return self.peek() in (("eof", ""), ("punct", ")"))
 
     def expect_end(self) -> None:
         if self.peek()[0] != "eof":
             self.fail(f"unexpected {self.peek()[1]!r}")
 
     def translate(self, stack: list[list[int]]) -> tuple[str, str]:
-        """The Jinja ("{" or "%", body) for this action; `stack` holds the open ifs."""
+        """("{" or "%", the tag's body); `stack` holds [line, seen else] per open if."""
         kind, word = self.peek()
         if kind == "eof":
             self.fail("missing value for command")
-        if word in ("if", "else", "end"):
+        if kind == "ident" and word in ("if", "else", "end"):
             self.take()
             return "%", getattr(self, "_" + word)(stack)
         if kind == "ident" and word in _KEYWORDS:
@@ -310,13 +266,12 @@ class _Action:
         return "{", expr if plain else f"_go_str({expr})"
 
     def _if(self, stack: list[list[int]]) -> str:
-        condition = self.condition()
         stack.append([self.line, 0])
-        return f"if {condition}"
+        return f"if {self.condition()}"
 
     def _else(self, stack: list[list[int]]) -> str:
         if not stack or stack[-1][1]:
-            self.fail("{{else}} without an open {{if}}" if not stack else "{{else}} after {{else}}")
+            self.fail("{{else}} after {{else}}" if stack else "{{else}} without an open {{if}}")
         if self.peek() == ("ident", "if"):
             self.take()
             return f"elif {self.condition()}"
@@ -364,9 +319,9 @@ class _Action:
         if kind == "raw":
             return _jinja_str(text[1:-1].replace("\r", ""))  # Go drops CRs from raw strings
         if kind == "number":
-            return repr(float(text)) if "." in text else str(int(text))
-        if text in ("true", "false", "nil"):
-            return {"true": "true", "false": "false", "nil": "none"}[text]
+            return repr(float(text) if "." in text else int(text))
+        if kind == "ident" and text in ("true", "false", "nil"):
+            return "none" if text == "nil" else text
         if text == "(":
             expr, _ = self.command()
             if self.take() != ("punct", ")"):
@@ -385,51 +340,49 @@ class _Action:
         return f"(not {expr})" if name in ("ne", "not") else expr
 
 
-def _lex(source: str, pos: int, origin: str, line: int) -> tuple[list[tuple[str, str]], int, bool]:
-    """Tokens of the action starting at `pos`, the position after its }}, and its right trim."""
-    tokens: list[tuple[str, str]] = []
-    while True:
-        space = re.compile(r"\s*").match(source, pos)
-        pos = space.end() if space else pos
-        if space and space.group() and source.startswith("-}}", pos):
-            return tokens, pos + 3, True
-        if source.startswith("}}", pos):
-            return tokens, pos + 2, False
-        match = _ACTION_TOKEN.match(source, pos)
-        if pos >= len(source) or not match:
-            what = "unclosed action" if pos >= len(source) else f"unexpected {source[pos]!r}"
-            raise GoTemplateError(origin, line, f"{what} in {_snippet(source[pos - 2 :])}")
-        if match.lastgroup == "other":
-            unsupported = _UNSUPPORTED_TOKEN[match.group()[0]]
-            raise GoTemplateError(origin, line, f"{unsupported} not supported: {match.group()!r}")
-        tokens.append((match.lastgroup or "", match.group()))
-        pos = match.end()
-
-
 def _snippet(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _lex(source: str, pos: int, origin: str, line: int) -> tuple[list[tuple[str, str]], int, bool]:
+    """Tokens of the action at `pos`, the position after its }}, and whether it trims right."""
+    tokens: list[tuple[str, str]] = []
+    begin = pos
+    while True:
+        start, pos = pos, _SPACE.match(source, pos).end()  # type: ignore[union-attr]
+        if pos > start and source.startswith("-}}", pos):
+            return tokens, pos + 3, True
+        if source.startswith("}}", pos):
+            return tokens, pos + 2, False
+        match = _ACTION_TOKEN.match(source, pos)
+        if not match:
+            unclosed = source.find("}}", pos) < 0
+            what = "unclosed action" if unclosed else f"unexpected {source[pos]!r}"
+            raise GoTemplateError(origin, line, f"{what} in {{{{{_snippet(source[begin : pos + 40])}")
+        if match.lastgroup == "other":
+            what = _UNSUPPORTED[match.group()[0]]
+            raise GoTemplateError(origin, line, f"{what} not supported: {match.group()!r}")
+        tokens.append((match.lastgroup or "", match.group()))
+        pos = match.end()
+
+
 def _comment(source: str, start: int, origin: str, line: int, left_trim: bool) -> tuple[str, int]:
     """A {{/* */}} comment becomes a Jinja comment holding the same newlines."""
     close = source.find("*/", start)
-    end = re.compile(r"(\s+-)?\s*}}").match(source, close + 2) if close >= 0 else None
+    end = _COMMENT_CLOSE.match(source, close + 2) if close >= 0 else None
     if not end:
         problem = "unclosed comment" if close < 0 else "comment ends before closing delimiter"
         raise GoTemplateError(origin, line, problem)
     newlines = "\n" * source.count("\n", start, end.end())
-    trim = ("-" if left_trim else "", "-" if end.group(1) else "")
-    return f"{{#{trim[0]} {newlines}{trim[1]}#}}", end.end()
+    return f"{{#{'-' * left_trim} {newlines}{'-' * bool(end.group(1))}#}}", end.end()
 
 
 def _action(source: str, start: int, origin: str, line: int, stack: list[list[int]]) -> tuple[str, int]:
-    """The Jinja tag for the action at `start` and the position after it."""
-    pos = start + 2
-    left_trim = re.compile(r"-\s").match(source, pos) is not None
-    pos += left_trim
-    opening = re.compile(r"\s*/\*").match(source, pos)
-    if opening:
+    """The Jinja tag for the action at `start`, and the position after it."""
+    left_trim = source[start + 2 : start + 3] == "-" and source[start + 3 : start + 4].isspace()
+    pos = start + 2 + left_trim
+    if opening := _COMMENT_OPEN.match(source, pos):
         return _comment(source, opening.end(), origin, line, left_trim)
     tokens, end, right_trim = _lex(source, pos, origin, line)
     kind, body = _Action(tokens, origin, line, _snippet(source[start:end])).translate(stack)
@@ -443,16 +396,15 @@ def translate(source: str, origin: str = "<template>") -> str:
 
     Raises GoTemplateError(origin, line, message) on unsupported or malformed actions."""
     out: list[str] = []
-    stack: list[list[int]] = []  # [line, seen else] per open {{if}}
+    stack: list[list[int]] = []
     pos, line = 0, 1
     while (start := source.find("{{", pos)) >= 0:
-        text = source[pos:start]
-        out.append(re.sub(r"\{(?=[%#])", "{{ '{' }}", text))  # Jinja must print {% and {# as is
-        line += text.count("\n")
+        out.append(_JINJA_OPENER.sub("{{ '{' }}", source[pos:start]))  # Jinja must print {% and {#
+        line += source.count("\n", pos, start)
         tag, pos = _action(source, start, origin, line, stack)
         out.append(tag)
         line += tag.count("\n")
-    out.append(re.sub(r"\{(?=[%#])", "{{ '{' }}", source[pos:]))
+    out.append(_JINJA_OPENER.sub("{{ '{' }}", source[pos:]))
     if stack:
         raise GoTemplateError(origin, stack[-1][0], "{{if}} is never closed by {{end}}")
     return "".join(out)

@@ -1,0 +1,5 @@
+-- Web model: every event id the base module has processed, with its collector_tstamp.
+CREATE TABLE IF NOT EXISTS {{ table(output_schema, 'base_event_id_manifest') }} (
+  event_id          VARCHAR(36) NOT NULL,
+  collector_tstamp  TIMESTAMP   NOT NULL
+){{ table_options(dist_key='event_id', sort_keys='collector_tstamp') }};
