@@ -118,3 +118,6 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("sluice: interrupted", err=True)
         sys.exit(130)
     sys.exit(status if isinstance(status, int) else 0)
+
+# The lifecycle commands register themselves on the group above.
+from runner import cli_lifecycle  # noqa: E402,F401

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -137,8 +137,10 @@ class SessionPool:
 class PlaybookRunner:
     """Executes rendered steps on one target and reports as it goes."""
 
-    def __init__(self, target: Target, reporter: Reporter, show_query_output: bool = False):
+    def __init__(self, target: Target, reporter: Reporter, show_query_output: bool = False,
+                 after_step: Callable[[str], None] | None = None):
         self.target = target
+        self.after_step = after_step
         self.reporter = reporter
         self.show_query_output = show_query_output
         self.pool = SessionPool(target)
@@ -148,6 +150,8 @@ class PlaybookRunner:
         started = time.perf_counter()
         for step in rendered:
             self._run_step(step)
+            if self.after_step:
+                self.after_step(step[0].step)
         self.summary.seconds = time.perf_counter() - started
         return self.summary
 
@@ -188,18 +192,20 @@ class PlaybookRunner:
 def run_playbook(playbook: Playbook, targets: Sequence[Target], variables: Mapping[str, Any],
                  options: RunOptions, reporter: Reporter, renderers: Mapping[str, Renderer]) -> None:
     """Render for every target, then run the targets in parallel (SQL Runner's semantics)."""
-    check_identifiers(variables, playbook.identifiers, str(playbook.path))
     steps = select_steps(playbook, options)
     plans = {}
-    for target in targets:
-        try:
+    try:
+        # A bad identifier stops rendering like any template error, so a dry run reports it
+        # with the dry-run status (5) as SQL Runner's schedulers expect.
+        check_identifiers(variables, playbook.identifiers, str(playbook.path))
+        for target in targets:
             plans[target.name] = render_steps(steps, renderers[target.dialect], variables, playbook.go_templates)
             if options.dry_run:
                 parse_check(plans[target.name], target.dialect)
-        except TemplateError as exc:
-            if options.dry_run:
-                raise DryRunError(f"dry run: {exc}") from None
-            raise
+    except TemplateError as exc:
+        if options.dry_run:
+            raise DryRunError(f"dry run: {exc}") from None
+        raise
     if options.fill_templates or options.dry_run:
         _report_plans(plans, reporter, options.fill_templates)
         return

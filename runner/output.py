@@ -52,6 +52,15 @@ class Reporter:
     def warning(self, text: str) -> None:
         self.line(f"warning: {text}", "yellow")
 
+    def status(self, report: dict) -> None:
+        """`sluice status` as tables: one per section of the report."""
+        sections = {"last runs": report["modules"], "backlog": report["backlog"], "locks": report["locks"],
+                    "high-water marks": [{"manifest": k, "newest": v} for k, v in report["high_water_marks"].items()]}
+        for title, rows in sections.items():
+            columns = list(rows[0]) if rows else ["(none)"]
+            self.rows(f"{title} (target {report['target']})",
+                      QueryResult(columns, [tuple(r.values()) for r in rows]))
+
 
 class RichReporter(Reporter):
     """The same events, coloured, with tables for query output."""

@@ -29,6 +29,7 @@ BUILTIN_MACROS = Path(__file__).resolve().parent.parent / "sql" / "macros"
 IDENTIFIER_PATTERNS = ("*_schema", "schema", "*_table", "entropy", "*_suffix", "*_prefix")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SUFFIX = re.compile(r"^[A-Za-z0-9_]*$")
+_NUMERAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 
 #: dialect -> the dialects whose macros it may borrow, most specific first
 DIALECT_FALLBACK = {
@@ -64,11 +65,17 @@ def _scalar(text: str) -> Any:
     lowered = text.strip().lower()
     if lowered in ("true", "false"):
         return lowered == "true"
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
+    # Only plain numerals that print back as typed: int()/float() alone would turn `007` into
+    # 7, `1.10` into 1.1, `1_000` into 1000 and `nan` into a float, and a template would then
+    # render something other than what was typed.
+    if _NUMERAL.match(text):
+        for kind in (int, float):
+            try:
+                number = kind(text)
+            except ValueError:
+                continue
+            if str(number) == text:
+                return number
     return text
 
 
@@ -86,6 +93,8 @@ def check_identifiers(variables: Mapping[str, Any], declared: Iterable[str] = ()
     for name in sorted(names & set(variables)):
         value = variables[name]
         is_suffix = name == "entropy" or name.endswith("_suffix")
+        if is_suffix and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # `--var entropy=2` arrives as a number; it renders as "2"
         pattern = _SUFFIX if is_suffix else _IDENTIFIER
         if not isinstance(value, str) or not pattern.match(value):
             prefix = f"{where}: " if where else ""

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import duckdb
 
-from runner.errors import TargetError
+from runner.errors import LockHeld, TargetError
 from runner.targets.base import QueryResult, Target
 
 DEFAULT_PATH = ".sluice/sluice.duckdb"
@@ -37,12 +37,21 @@ class DuckDBTarget(Target):
         self.path = path
         self.lock_timeout = float(self.settings.get("lock_timeout", 30))
         self._database: duckdb.DuckDBPyConnection | None = None
+        self._open_error: TargetError | None = None
         self._open_lock = threading.Lock()
 
     def _open_connection(self) -> Any:
         with self._open_lock:
+            # Every query of a step opens a session at once; once one has waited out
+            # lock_timeout, the others fail with it instead of each waiting again in turn.
+            if self._open_error is not None:
+                raise self._open_error
             if self._database is None:
-                self._database = self._open_database()
+                try:
+                    self._database = self._open_database()
+                except TargetError as exc:
+                    self._open_error = exc
+                    raise
         return self._database.cursor()
 
     def _open_database(self) -> duckdb.DuckDBPyConnection:
@@ -58,7 +67,7 @@ class DuckDBTarget(Target):
                 if "lock" not in str(exc).lower():
                     raise TargetError(f"target '{self.name}': cannot open {self.path}: {exc}") from exc
                 if time.monotonic() >= deadline:
-                    raise TargetError(
+                    raise LockHeld(
                         f"target '{self.name}': database file {self.path} is locked by another "
                         f"process (waited {self.lock_timeout:g}s; set lock_timeout to wait longer)"
                     ) from exc
@@ -86,6 +95,7 @@ class DuckDBTarget(Target):
     def close(self) -> None:
         super().close()
         with self._open_lock:
+            self._open_error = None  # a later connect() tries the file again
             if self._database is not None:
                 self._database.close()
                 self._database = None

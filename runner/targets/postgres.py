@@ -7,6 +7,7 @@ libpq's own variables (PGPASSWORD, PGHOST...) keep working for what is not set.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import psycopg
@@ -24,6 +25,14 @@ class PostgresTarget(Target):
         {"dsn", "host", "port", "dbname", "database", "user", "username", "password",
          "sslmode", "connect_timeout", "application_name"}
     )
+
+    def __init__(self, name: str, settings: dict[str, Any]):
+        super().__init__(name, settings)
+        # Register the secrets now rather than at connect: --fill-templates and --dry-run
+        # never connect, yet a template reading the same value must print it masked.
+        for key, value in self.settings.items():
+            if key == "password" or _is_env(value):
+                register(_known_secret(value))
 
     def connection_kwargs(self) -> dict[str, Any]:
         """The driver's keyword arguments, secrets resolved from the environment."""
@@ -63,3 +72,15 @@ class PostgresTarget(Target):
             return psycopg.conninfo.conninfo_to_dict(dsn).get("password")
         except psycopg.Error:
             raise TargetError("the target's dsn cannot be parsed") from None
+
+
+def _is_env(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("env:")
+
+
+def _known_secret(value: Any) -> str | None:
+    """The value a setting stands for, without failing when its variable is unset (that is
+    reported when a connection is actually needed)."""
+    if _is_env(value):
+        return os.environ.get(value[4:])
+    return value if isinstance(value, str) else None

@@ -1,19 +1,29 @@
 {#- Table attributes placed after a CREATE TABLE's column list, or before a CTAS's AS.
-    Only Redshift has them: distribution (`dist_key`, or 'all'/'even') and sort keys. -#}
+    Only Redshift has them: distribution (`dist_key`, or 'all'/'even'/'auto') and sort keys. -#}
 {% macro default__table_options(dist_key=none, sort_keys=none) -%}
 {%- endmacro %}
 
 {% macro redshift__table_options(dist_key=none, sort_keys=none) -%}
-{%- if dist_key in ('all', 'even') %} DISTSTYLE {{ dist_key | upper }}
+{%- if dist_key and dist_key | lower in ('all', 'even', 'auto') %} DISTSTYLE {{ dist_key | upper }}
 {%- elif dist_key %} DISTSTYLE KEY DISTKEY ({{ dist_key }})
 {%- endif %}
 {%- if sort_keys %} COMPOUND SORTKEY ({{ sort_keys if sort_keys is string else sort_keys | join(', ') }})
 {%- endif %}
 {%- endmacro %}
 
-{#- A series of integers start..stop (inclusive) as a FROM item with one column `alias`.
-    On Redshift generate_series runs on the leader node only: fine for constants, not for
-    joining to tables. -#}
+{#- A series of integers start..stop (inclusive) as a FROM item with one column `alias`. -#}
 {% macro default__series(alias, start, stop) -%}
 GENERATE_SERIES({{ start }}, {{ stop }}) AS series({{ alias }})
+{%- endmacro %}
+
+{#- Redshift runs GENERATE_SERIES on the leader node only, so a query that also touches a
+    table (CREATE TABLE AS, INSERT, a join) fails. Instead: offsets from a cross join of
+    0/1 bits, as dbt-utils' generate_series does; 16 bits (65536 rows) when the bounds are
+    SQL expressions rather than numbers known at render time. -#}
+{% macro redshift__series(alias, start, stop) -%}
+{%- set bits = [(stop - start).bit_length(), 1] | max if stop is integer and start is integer else 16 -%}
+{%- set offset -%}{% for i in range(bits) %}{{ ' + ' if not loop.first }}b{{ i }}.b * {{ 2 ** i }}{% endfor %}{%- endset -%}
+(SELECT ({{ start }}) + {{ offset }} AS {{ alias }}
+FROM {% for i in range(bits) %}{{ ' CROSS JOIN ' if not loop.first }}(SELECT 0 AS b UNION ALL SELECT 1) AS b{{ i }}{% endfor %}
+WHERE {{ offset }} <= ({{ stop }}) - ({{ start }})) AS series
 {%- endmacro %}
