@@ -22,11 +22,13 @@ from runner.templates import parse_var_assignments
 
 
 @contextmanager
-def lifecycle_for(obj: dict, target: str | None, vars_: tuple[str, ...], wait: float = 0.0) -> Iterator[Lifecycle]:
+def lifecycle_for(obj: dict, target: str | None, vars_: tuple[str, ...], wait: float = 0.0,
+                  names: tuple[str, ...] = ()) -> Iterator[Lifecycle]:
     project = load_project(obj["project_dir"])
     reporter = make_reporter()
+    cli_vars = parse_var_assignments(vars_)
     with project.target(target) as tgt:
-        yield Lifecycle(project, tgt, parse_var_assignments(vars_), reporter, wait=wait)
+        yield Lifecycle(project, tgt, cli_vars, reporter, wait=wait, names=names)
 
 
 def wait_option(f):
@@ -45,7 +47,7 @@ def wait_option(f):
 def run(obj: dict, modules: tuple[str, ...], target: str | None, vars_: tuple[str, ...], wait: float,
         only: str | None, run_id: str | None) -> None:
     """Run modules' main and complete in lifecycle order (all enabled modules by default)."""
-    with lifecycle_for(obj, target, vars_, wait) as lc:
+    with lifecycle_for(obj, target, vars_, wait, modules) as lc:
         plan = lc.plan(modules, only)
         lc.reporter.line(f"plan: {', '.join(f'{m.name}:{p}' for m, p in plan) or 'nothing to run'}")
         lc.run(plan, run_id)
@@ -59,7 +61,7 @@ def run(obj: dict, modules: tuple[str, ...], target: str | None, vars_: tuple[st
 @click.pass_obj
 def complete(obj: dict, module: str, target: str | None, vars_: tuple[str, ...], wait: float) -> None:
     """Replay one module's complete step (safe to repeat)."""
-    with lifecycle_for(obj, target, vars_, wait) as lc:
+    with lifecycle_for(obj, target, vars_, wait, (module,)) as lc:
         lc.run(lc.plan([module], only="complete"))
 
 
@@ -72,7 +74,7 @@ def complete(obj: dict, module: str, target: str | None, vars_: tuple[str, ...],
 @click.pass_obj
 def backfill(obj: dict, module: str, since, target: str | None, vars_: tuple[str, ...], wait: float) -> None:
     """Replay history into a (new) custom module's inputs, then run it."""
-    with lifecycle_for(obj, target, vars_, wait) as lc:
+    with lifecycle_for(obj, target, vars_, wait, (module,)) as lc:
         lc.backfill(module, since.date() if not isinstance(since, date) else since)
 
 

@@ -49,7 +49,7 @@ class Lifecycle:
     """Runs modules' main and complete steps on one target, under their locks."""
 
     def __init__(self, project: Project, target: Target, cli_vars: Mapping[str, Any], reporter: Reporter,
-                 wait: float = 0.0):
+                 wait: float = 0.0, names: Iterable[str] = ()):
         self.project = project
         self.target = target
         self.cli_vars = dict(cli_vars)
@@ -57,6 +57,7 @@ class Lifecycle:
         self.wait = wait
         self.all_modules = discover(project)
         self.modules = enabled(project, self.all_modules)
+        self._validate(names)  # before connecting: a bad project runs nothing, creates nothing
         self.renderer = Renderer(target.dialect, [project.root / "sql" / "macros"])
         self.variables = merge_variables(LIFECYCLE_DEFAULTS, project.vars, cli_vars)
         check_identifiers(self.variables, where="variables")
@@ -75,16 +76,19 @@ class Lifecycle:
                     self.state.register_consumer(module.name, table)
 
     # -- planning --------------------------------------------------------------------------
-    def plan(self, names: Iterable[str] = (), only: str | None = None) -> list[tuple[Module, str]]:
-        """(module, phase) pairs in lifecycle order, for the named modules or all enabled."""
-        names = list(names)
-        select(self.all_modules, names)  # unknown names fail here, before anything runs
+    def _validate(self, names: Iterable[str]) -> None:
+        select(self.all_modules, names)
         problems = graph.check(self.modules)
         if problems:
             raise ConfigError(str(problems[0]))
         for name in names:
             if name not in self.modules:
                 raise ConfigError(f"module '{name}' is disabled in {self.project.file}")
+
+    def plan(self, names: Iterable[str] = (), only: str | None = None) -> list[tuple[Module, str]]:
+        """(module, phase) pairs in lifecycle order, for the named modules or all enabled."""
+        names = list(names)
+        self._validate(names)
         nodes = graph.order(graph.build_graph(self.modules), names or None)
         pairs = [(self.modules[n.split(":")[0]], n.split(":")[1]) for n in nodes]
         return [p for p in pairs if only is None or p[1] == only]

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import duckdb
 
-from runner.errors import LockHeld, TargetError
+from runner.errors import LockHeld, SluiceError, TargetError
 from runner.targets.base import QueryResult, Target
 
 DEFAULT_PATH = ".sluice/sluice.duckdb"
@@ -37,7 +37,7 @@ class DuckDBTarget(Target):
         self.path = path
         self.lock_timeout = float(self.settings.get("lock_timeout", 30))
         self._database: duckdb.DuckDBPyConnection | None = None
-        self._open_error: TargetError | None = None
+        self._open_error: SluiceError | None = None
         self._open_lock = threading.Lock()
 
     def _open_connection(self) -> Any:
@@ -49,7 +49,7 @@ class DuckDBTarget(Target):
             if self._database is None:
                 try:
                     self._database = self._open_database()
-                except TargetError as exc:
+                except (TargetError, LockHeld) as exc:
                     self._open_error = exc
                     raise
         return self._database.cursor()

@@ -30,7 +30,7 @@ def write_playbook(project, steps: dict[str, dict[str, str]], variables: dict | 
     for step, queries in steps.items():
         entries = []
         for query, sql in queries.items():
-            entries.append({"name": query, "file": f"q/{step}-{query}.sql"})
+            entries.append({"name": query, "file": f"q/{name[:-4]}-{step}-{query}.sql"})
             project.write(entries[-1]["file"], sql)
         book["steps"].append({"name": step, "queries": entries})
     project.write(name, yaml.safe_dump(book, sort_keys=False))
@@ -86,7 +86,8 @@ def test_dry_run_touches_no_table(project):
     ("select 1 from {{ events_table }};", "'events_table' = 'x; drop table y' is not a valid identifier"),
 ])
 def test_dry_run_fails_with_5(project, sql, needle):
-    write_playbook(project, {**ORDERED, "bad": {"q": sql}}, {"label": "x", "events_table": "x; drop table y"})
+    variables = {"label": "x", "events_table": "x; drop table y" if "events_table" in sql else "ok"}
+    write_playbook(project, {**ORDERED, "bad": {"q": sql}}, variables)
     assert_one_line_error(project.sluice("playbook", "pb.yml", "--dry-run"), 5, "dry run", needle)
     assert not table_exists(project, "log")
 
@@ -192,7 +193,7 @@ BAD_INPUT = {
     "not yaml": (["playbook", "pb.yml"], 7, ["pb.yml:3", "not valid YAML"]),
     "no queries": (["playbook", "empty.yml"], 7, ["step 'nothing' has no queries"]),
     "missing file": (["playbook", "missing.yml"], 7, ["gone.sql", "does not exist"]),
-    "unknown variable": (["playbook", "ok.yml"], 7, ["ok-q.sql:2", "variable 'mystery' is not defined"]),
+    "unknown variable": (["playbook", "ok.yml"], 7, ["ok-ok-q.sql:2", "variable 'mystery' is not defined"]),
     "var without =": (["playbook", "ok.yml", "--var", "mystery"], 1, ["--var 'mystery'"]),
     "bad identifier": (["playbook", "ok.yml", "--var", "mystery=1", "--var", "output_schema=x; drop table y"],
                        7, ["variable 'output_schema'", "not a valid identifier"]),

@@ -1,0 +1,359 @@
+"""The dialect macros of sql/macros/: the SQL each renders per warehouse, and that it parses.
+
+One table per macro, in the manner of sqlglot's `validate_all`: a template and the exact text
+it renders to on DuckDB, PostgreSQL and Redshift. What the SQL computes is checked on real
+DuckDB and PostgreSQL in tests/integration/test_macros_exec.py; Redshift is checked here by
+parsing with sqlglot's Redshift dialect, inside the statements the web model writes.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import pytest
+import sqlglot
+from sqlglot import exp
+
+from runner.errors import TemplateError
+from runner.templates import BUILTIN_MACROS, Renderer
+
+DIALECTS = ("duckdb", "postgres", "redshift")
+
+
+@cache
+def renderer(dialect: str) -> Renderer:
+    return Renderer(dialect)
+
+
+def render(template: str, dialect: str) -> str:
+    return renderer(dialect).render(template, {}, "test.sql")
+
+
+def validate_all(template: str, expected: dict[str, str]) -> None:
+    assert set(expected) == set(DIALECTS), "every table row names all three dialects"
+    for dialect, sql in expected.items():
+        assert render(template, dialect) == sql, dialect
+
+
+def same(sql: str) -> dict[str, str]:
+    """A row whose SQL is the same text on every warehouse."""
+    return dict.fromkeys(DIALECTS, sql)
+
+
+DATEADD = [
+    ("{{ dateadd('day', 3, 'ts') }}", {
+        "duckdb": "(ts + (3) * INTERVAL '1 day')",
+        "postgres": "(ts + (3) * INTERVAL '1 day')",
+        "redshift": "DATEADD(day, 3, ts)",
+    }),
+    ("{{ dateadd('hour', '-n', 'e.collector_tstamp') }}", {
+        "duckdb": "(e.collector_tstamp + (-n) * INTERVAL '1 hour')",
+        "postgres": "(e.collector_tstamp + (-n) * INTERVAL '1 hour')",
+        "redshift": "DATEADD(hour, -n, e.collector_tstamp)",
+    }),
+]
+
+DATE_TRUNC = [
+    ("{{ date_trunc('week', 'ts') }}", same("DATE_TRUNC('week', CAST(ts AS TIMESTAMP))")),
+]
+
+DATEDIFF = [
+    ("{{ datediff('day', 'a', 'b') }}", {
+        "duckdb": "DATE_DIFF('day', a, b)",
+        "postgres": "CAST((EXTRACT(EPOCH FROM DATE_TRUNC('day', CAST(b AS TIMESTAMP)))"
+                    " - EXTRACT(EPOCH FROM DATE_TRUNC('day', CAST(a AS TIMESTAMP)))) / 86400 AS BIGINT)",
+        "redshift": "DATEDIFF(day, a, b)",
+    }),
+    ("{{ datediff('second', 'a', 'b') }}", {
+        "duckdb": "DATE_DIFF('second', a, b)",
+        "postgres": "CAST((EXTRACT(EPOCH FROM DATE_TRUNC('second', CAST(b AS TIMESTAMP)))"
+                    " - EXTRACT(EPOCH FROM DATE_TRUNC('second', CAST(a AS TIMESTAMP)))) / 1 AS BIGINT)",
+        "redshift": "DATEDIFF(second, a, b)",
+    }),
+    ("{{ datediff('week', 'a', 'b') }}", {
+        "duckdb": "CAST(DATE_DIFF('day', DATE_TRUNC('week', CAST(a AS TIMESTAMP)),"
+                  " DATE_TRUNC('week', CAST(b AS TIMESTAMP))) / 7 AS BIGINT)",
+        "postgres": "CAST((EXTRACT(EPOCH FROM DATE_TRUNC('week', CAST(b AS TIMESTAMP)))"
+                    " - EXTRACT(EPOCH FROM DATE_TRUNC('week', CAST(a AS TIMESTAMP)))) / 604800 AS BIGINT)",
+        "redshift": "(DATEDIFF(day, DATE_TRUNC('week', a), DATE_TRUNC('week', b)) / 7)",
+    }),
+    ("{{ datediff('month', 'a', 'b') }}", {
+        "duckdb": "DATE_DIFF('month', a, b)",
+        "postgres": "CAST((EXTRACT(YEAR FROM CAST(b AS TIMESTAMP)) - EXTRACT(YEAR FROM CAST(a AS TIMESTAMP)))"
+                    " * 12 + (EXTRACT(MONTH FROM CAST(b AS TIMESTAMP)) - EXTRACT(MONTH FROM CAST(a AS TIMESTAMP)))"
+                    " AS BIGINT)",
+        "redshift": "DATEDIFF(month, a, b)",
+    }),
+    ("{{ datediff('year', 'a', 'b') }}", {
+        "duckdb": "DATE_DIFF('year', a, b)",
+        "postgres": "CAST((EXTRACT(YEAR FROM CAST(b AS TIMESTAMP)) - EXTRACT(YEAR FROM CAST(a AS TIMESTAMP)))"
+                    " AS BIGINT)",
+        "redshift": "DATEDIFF(year, a, b)",
+    }),
+]
+
+EPOCH_SECONDS = [
+    ("{{ epoch_seconds('ts') }}", {
+        "duckdb": "(EPOCH_US(ts) / 1000000.0)",
+        "postgres": "EXTRACT(EPOCH FROM ts)",
+        "redshift": "(DATEDIFF(microsecond, TIMESTAMP '1970-01-01 00:00:00', ts) / 1000000.0)",
+    }),
+]
+
+TIMESTAMP_FROM_EPOCH = [
+    ("{{ timestamp_from_epoch('s') }}", same("(TIMESTAMP '1970-01-01 00:00:00' + (s) * INTERVAL '1 second')")),
+]
+
+SECONDS_BETWEEN = [
+    ("{{ seconds_between('a', 'b') }}", {
+        "duckdb": "((EPOCH_US(b) - EPOCH_US(a)) / 1000000.0)",
+        "postgres": "(EXTRACT(EPOCH FROM b) - EXTRACT(EPOCH FROM a))",
+        "redshift": "(DATEDIFF(microsecond, a, b) / 1000000.0)",
+    }),
+]
+
+CURRENT_TS = [
+    ("{{ current_ts() }}", {
+        "duckdb": "CAST(CURRENT_TIMESTAMP AT TIME ZONE 'UTC' AS TIMESTAMP)",
+        "postgres": "CAST(CURRENT_TIMESTAMP AT TIME ZONE 'UTC' AS TIMESTAMP)",
+        "redshift": "SYSDATE",
+    }),
+]
+
+TO_DATE = [
+    ("{{ to_date('ts') }}", same("CAST(ts AS DATE)")),
+]
+
+STRING_AGG = [
+    ("{{ string_agg('page', \"', '\", 'tstamp DESC') }}", {
+        "duckdb": "STRING_AGG(page, ', ' ORDER BY tstamp DESC)",
+        "postgres": "STRING_AGG(page, ', ' ORDER BY tstamp DESC)",
+        "redshift": "LISTAGG(page, ', ') WITHIN GROUP (ORDER BY tstamp DESC)",
+    }),
+]
+
+STRING_TYPE = [
+    ("{{ string_type() }}", {"duckdb": "VARCHAR", "postgres": "VARCHAR", "redshift": "VARCHAR(65535)"}),
+]
+
+REGEX_MATCH = [
+    ("{{ regex_match('useragent', \"'(bot|spider)'\") }}", {
+        "duckdb": "REGEXP_MATCHES(useragent, '(bot|spider)')",
+        "postgres": "(useragent ~ '(bot|spider)')",
+        "redshift": "(useragent ~ '(bot|spider)')",
+    }),
+]
+
+SAFE_CAST_INT = [
+    ("{{ safe_cast_int('v') }}", {
+        "duckdb": "CASE WHEN REGEXP_MATCHES(TRIM(v), '^[+-]?[0-9]{1,18}$') THEN CAST(TRIM(v) AS BIGINT) END",
+        "postgres": "CASE WHEN TRIM(v) ~ '^[+-]?[0-9]{1,18}$' THEN CAST(TRIM(v) AS BIGINT) END",
+        "redshift": "CASE WHEN TRIM(v) ~ '^[+-]?[0-9]{1,18}$' THEN CAST(TRIM(v) AS BIGINT) END",
+    }),
+]
+
+JSON_EXTRACT_TEXT = [
+    ("{{ json_extract_text('ctx', 'id') }}", {
+        "duckdb": "JSON_EXTRACT_STRING(ctx, '$.\"id\"')",
+        "postgres": "(CAST(ctx AS JSON) ->> 'id')",
+        "redshift": "JSON_EXTRACT_PATH_TEXT(ctx, 'id')",
+    }),
+    ("{{ json_extract_text('ctx', \"it's\") }}", {
+        "duckdb": "JSON_EXTRACT_STRING(ctx, '$.\"it''s\"')",
+        "postgres": "(CAST(ctx AS JSON) ->> 'it''s')",
+        "redshift": "JSON_EXTRACT_PATH_TEXT(ctx, 'it''s')",
+    }),
+]
+
+HASH_MD5 = [
+    ("{{ hash_md5('user_id') }}", {
+        "duckdb": "MD5(CAST(user_id AS VARCHAR))",
+        "postgres": "MD5(CAST(user_id AS VARCHAR))",
+        "redshift": "MD5(CAST(user_id AS VARCHAR(65535)))",
+    }),
+]
+
+TABLE_OPTIONS = [
+    ("t{{ table_options('domain_userid', ['start_tstamp', 'domain_sessionid']) }}", {
+        "duckdb": "t",
+        "postgres": "t",
+        "redshift": "t DISTSTYLE KEY DISTKEY (domain_userid) COMPOUND SORTKEY (start_tstamp, domain_sessionid)",
+    }),
+    ("t{{ table_options('all', 'collector_tstamp') }}", {
+        "duckdb": "t",
+        "postgres": "t",
+        "redshift": "t DISTSTYLE ALL COMPOUND SORTKEY (collector_tstamp)",
+    }),
+    ("t{{ table_options('EVEN') }}", {"duckdb": "t", "postgres": "t", "redshift": "t DISTSTYLE EVEN"}),
+    ("t{{ table_options(sort_keys=['a']) }}", {"duckdb": "t", "postgres": "t", "redshift": "t COMPOUND SORTKEY (a)"}),
+    ("t{{ table_options() }}", same("t")),
+]
+
+
+def _bits(n: int) -> tuple[str, str]:
+    offset = " + ".join(f"b{i}.b * {2 ** i}" for i in range(n))
+    joins = " CROSS JOIN ".join(f"(SELECT 0 AS b UNION ALL SELECT 1) AS b{i}" for i in range(n))
+    return offset, joins
+
+
+SERIES = [
+    ("{{ series('n', 1, 3) }}", {
+        "duckdb": "GENERATE_SERIES(1, 3) AS series(n)",
+        "postgres": "GENERATE_SERIES(1, 3) AS series(n)",
+        "redshift": "(SELECT (1) + {0} AS n\nFROM {1}\nWHERE {0} <= (3) - (1)) AS series".format(*_bits(2)),
+    }),
+    ("{{ series('d', 0, 0) }}", {
+        "duckdb": "GENERATE_SERIES(0, 0) AS series(d)",
+        "postgres": "GENERATE_SERIES(0, 0) AS series(d)",
+        "redshift": "(SELECT (0) + {0} AS d\nFROM {1}\nWHERE {0} <= (0) - (0)) AS series".format(*_bits(1)),
+    }),
+    ("{{ series('n', 1, 'k') }}", {
+        "duckdb": "GENERATE_SERIES(1, k) AS series(n)",
+        "postgres": "GENERATE_SERIES(1, k) AS series(n)",
+        "redshift": "(SELECT (1) + {0} AS n\nFROM {1}\nWHERE {0} <= (k) - (1)) AS series".format(*_bits(16)),
+    }),
+]
+
+TABLES = {
+    "dateadd": DATEADD,
+    "date_trunc": DATE_TRUNC,
+    "datediff": DATEDIFF,
+    "epoch_seconds": EPOCH_SECONDS,
+    "timestamp_from_epoch": TIMESTAMP_FROM_EPOCH,
+    "seconds_between": SECONDS_BETWEEN,
+    "current_ts": CURRENT_TS,
+    "to_date": TO_DATE,
+    "string_agg": STRING_AGG,
+    "string_type": STRING_TYPE,
+    "regex_match": REGEX_MATCH,
+    "safe_cast_int": SAFE_CAST_INT,
+    "json_extract_text": JSON_EXTRACT_TEXT,
+    "hash_md5": HASH_MD5,
+    "table_options": TABLE_OPTIONS,
+    "series": SERIES,
+}
+
+
+def macro_names() -> set[str]:
+    """Every macro the built-in files define, by its `default__` version."""
+    text = "\n".join(path.read_text() for path in BUILTIN_MACROS.glob("*.sql"))
+    return set(re.findall(r"\{%-?\s*macro\s+default__(\w+)\s*\(", text))
+
+
+def test_every_macro_has_a_table_and_a_statement():
+    assert macro_names() == set(TABLES) == set(STATEMENTS)
+
+
+def test_every_dialect_version_has_a_default():
+    text = "\n".join(path.read_text() for path in BUILTIN_MACROS.glob("*.sql"))
+    overridden = set(re.findall(r"\{%-?\s*macro\s+(?:duckdb|postgres|redshift)__(\w+)\s*\(", text))
+    assert overridden <= macro_names()
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [pytest.param(t, e, id=f"{name}-{i}") for name, table in TABLES.items() for i, (t, e) in enumerate(table)],
+)
+def test_rendered_sql(template, expected):
+    validate_all(template, expected)
+
+
+def test_datediff_part_unknown_to_postgres_is_a_template_error():
+    with pytest.raises(TemplateError, match="test.sql"):
+        render("{{ datediff('fortnight', 'a', 'b') }}", "postgres")
+
+
+# Each macro inside a statement of the kind the web model writes.
+BOT_PATTERN = (
+    "'(bot|crawl|slurp|spider|archiv|spinn|sniff|seo|audit|survey|pingdom|worm|capture|(browser|screen)shots"
+    "|analyz|index|thumb|check|facebook|PingdomBot|PhantomJS|YandexBot|Twitterbot|a_archiver"
+    "|facebookexternalhit|Bingbot|BingPreview|Googlebot|Baiduspider|360(Spider|User-agent)|semalt)'"
+)
+
+STATEMENTS = {
+    "dateadd": """
+        SELECT e.event_id
+        FROM atomic.events AS e
+        CROSS JOIN scratch.base_new_events_limits AS l
+        WHERE e.collector_tstamp >= {{ dateadd('hour', -6, 'l.lower_limit') }}
+          AND e.collector_tstamp <= {{ dateadd('day', 7, 'l.lower_limit') }}
+          AND e.dvce_sent_tstamp <= {{ dateadd('day', 3, 'e.dvce_created_tstamp') }}""",
+    "date_trunc": """
+        SELECT {{ date_trunc('day', 's.start_tstamp') }} AS session_day, COUNT(*) AS sessions
+        FROM derived.sessions AS s
+        GROUP BY 1""",
+    "datediff": """
+        SELECT domain_sessionid,
+               {{ datediff('day', 'MIN(collector_tstamp)', 'MAX(collector_tstamp)') }} AS days_spanned,
+               {{ datediff('week', 'MIN(collector_tstamp)', 'MAX(collector_tstamp)') }} AS weeks_spanned
+        FROM scratch.events_staged
+        GROUP BY domain_sessionid
+        HAVING {{ datediff('second', 'MIN(dvce_created_tstamp)', 'MAX(dvce_sent_tstamp)') }} < 259200""",
+    "epoch_seconds": """
+        SELECT ev.page_view_id,
+               COUNT(DISTINCT FLOOR({{ epoch_seconds('ev.derived_tstamp') }} / 10)) - 1 AS pings
+        FROM scratch.events_staged AS ev
+        WHERE ev.event_name = 'page_ping'
+        GROUP BY ev.page_view_id""",
+    "timestamp_from_epoch": """
+        INSERT INTO atomic.events (event_id, collector_tstamp)
+        SELECT event_id, {{ timestamp_from_epoch('collector_epoch_ms / 1000.0') }}
+        FROM scratch.raw_events""",
+    "seconds_between": """
+        SELECT page_view_id,
+               {{ seconds_between('MIN(derived_tstamp)', 'MAX(derived_tstamp)') }} AS absolute_time_in_s
+        FROM scratch.events_staged
+        GROUP BY page_view_id""",
+    "current_ts": """
+        INSERT INTO derived.datamodel_metadata (run_id, model_version, run_end_tstamp)
+        SELECT run_id, 'web-1.0.0', {{ current_ts() }}
+        FROM scratch.base_run_metadata""",
+    "to_date": """
+        SELECT {{ to_date('collector_tstamp') }} AS day, COUNT(DISTINCT domain_userid) AS users
+        FROM atomic.events
+        GROUP BY 1""",
+    "string_agg": """
+        SELECT domain_sessionid,
+               {{ string_agg('page_urlpath', "' > '", 'page_view_in_session_index') }} AS path
+        FROM derived.page_views
+        GROUP BY domain_sessionid""",
+    "string_type": """
+        CREATE TABLE IF NOT EXISTS derived.page_views (
+          page_view_id CHAR(36) NOT NULL,
+          page_url {{ string_type() }},
+          useragent {{ string_type() }}
+        )""",
+    "regex_match": """
+        SELECT ev.page_view_id
+        FROM scratch.events_staged AS ev
+        WHERE ev.event_name = 'page_view'
+          AND NOT {{ regex_match('ev.useragent', bot_pattern) }}""".replace("bot_pattern", f'"{BOT_PATTERN}"'),
+    "safe_cast_int": """
+        SELECT event_id, {{ safe_cast_int('se_value_text') }} AS se_value
+        FROM scratch.csv_events""",
+    "json_extract_text": """
+        SELECT event_id, {{ json_extract_text('contexts_web_page', 'id') }} AS page_view_id
+        FROM scratch.csv_events
+        WHERE {{ json_extract_text('contexts_web_page', 'id') }} IS NOT NULL""",
+    "hash_md5": """
+        SELECT {{ hash_md5("domain_userid || '-' || CAST(domain_sessionidx AS VARCHAR)") }} AS session_key
+        FROM derived.sessions""",
+    "table_options": """
+        CREATE TABLE scratch.events_this_run{{ table_options('domain_sessionid', ['collector_tstamp']) }} AS
+        SELECT * FROM scratch.events_staged""",
+    "series": """
+        SELECT s.domain_sessionid, series.n AS page_view_in_session_index
+        FROM derived.sessions AS s
+        CROSS JOIN {{ series('n', 1, 50) }}
+        WHERE series.n <= s.page_views""",
+}
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+@pytest.mark.parametrize("name", sorted(STATEMENTS))
+def test_statement_parses(name, dialect):
+    sql = render(STATEMENTS[name], dialect)
+    tree = sqlglot.parse_one(sql, read=dialect)
+    # sqlglot falls back to an opaque Command for syntax it does not know: that is no parse.
+    assert not isinstance(tree, exp.Command), sql
