@@ -36,8 +36,10 @@ def _check_playbook(project: Project, module: Module, path: Path, renderers: dic
         variables = merge_variables(LIFECYCLE_DEFAULTS, book.variables, project.vars,
                                     project.module_vars(module.name))
         check_identifiers(variables, book.identifiers, str(path))
+        scratch = variables["scratch_schema"]
         variables.update(run_id="check", batch_id=1, module=module.name, backfill_since="2020-01-01",
-                         backfill_consumer="check", unconsumed=lambda table: f"{variables['scratch_schema']}.{table}")
+                         backfill_consumer="check",
+                         unconsumed=lambda table, alias=None: f"{scratch}.{table} AS {alias or table}")
     except SluiceError as exc:
         return [str(exc)]
     problems = []

@@ -10,7 +10,7 @@ import click
 
 from runner import __version__, lockfile
 from runner.config import load_project
-from runner.errors import SluiceError
+from runner.errors import ArgumentError, SluiceError
 from runner.executor import RunOptions, run_playbook
 from runner.output import make_reporter
 from runner.playbook import load_playbook
@@ -82,19 +82,23 @@ def playbook(obj: dict, file: Path | None, target: str | None, vars_: tuple[str,
     renderers = {t.dialect: Renderer(t.dialect, macro_dirs) for t in targets}
     variables = merge_variables(book.variables, project.vars, cli_vars)
     options = RunOptions(from_step, run_query, dry_run, fill_templates, show_query_output)
-    held = lock or soft_lock
-    if held and not (dry_run or fill_templates):
+    if lock and soft_lock:
+        raise ArgumentError("--lock and --soft-lock are exclusive: give one lock file")
+    # Only a lock this run took is ever removed: a dry run takes none, and must not delete
+    # the lock of the run it is checking on when it fails.
+    held = None if dry_run or fill_templates else lock or soft_lock
+    if held:
         lockfile.acquire(held)
     try:
         run_playbook(book, targets, variables, options, reporter, renderers)
     except BaseException:
-        if soft_lock:
-            lockfile.release(soft_lock)
+        if held and held == soft_lock:
+            lockfile.release(held)
         raise
     finally:
         for t in targets:
             t.close()
-    if held and not (dry_run or fill_templates):
+    if held:
         lockfile.release(held)
 
 

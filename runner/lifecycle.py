@@ -26,7 +26,7 @@ from runner.output import Reporter
 from runner.playbook import Playbook, load_playbook
 from runner.state import LifecycleState, literal
 from runner.targets import Target
-from runner.templates import Renderer, check_identifiers, merge_variables
+from runner.templates import Renderer, check_identifier, check_identifiers, merge_variables
 
 #: the lifecycle's variables, declared once; playbooks, sluice.yml and --var override them
 LIFECYCLE_DEFAULTS: dict[str, Any] = {
@@ -237,16 +237,17 @@ class Lifecycle:
         return variables
 
     def _unconsumed_reader(self, module: Module, inputs: Mapping[str, tuple[int, int]]) -> Callable[[str], str]:
-        """`{{ unconsumed('events_staged') }}`: the rows of the batches this run reads,
-        the same SQL on every target."""
-        def unconsumed(table: str) -> str:
+        """`FROM {{ unconsumed('events_staged') }}`: the rows of the batches this run reads, the
+        same SQL on every target, as a FROM item aliased by the table's name (or `alias`)."""
+        def unconsumed(table: str, alias: str | None = None) -> str:
             if table not in inputs:
                 raise ConfigError(f"module '{module.name}' reads {table} but does not declare it in consumes")
             after, upto = inputs[table]
             return (f"(SELECT s.* FROM {self.state.staged_table(table)} AS s "
                     f"WHERE s.batch_id > {after} AND s.batch_id <= {upto} AND s.batch_id IN "
                     f"(SELECT batch_id FROM {self.state.batches} WHERE staged_table = {literal(table)} "
-                    f"AND state <> 'pending' AND (consumer IS NULL OR consumer = {literal(module.name)})))")
+                    f"AND state <> 'pending' AND (consumer IS NULL OR consumer = {literal(module.name)}))) "
+                    f"AS {check_identifier(alias or table)}")
         return unconsumed
 
     def _execute(self, module: Module, phase: str, book: Playbook, variables: Mapping[str, Any]) -> None:

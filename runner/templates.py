@@ -104,6 +104,12 @@ def check_identifiers(variables: Mapping[str, Any], declared: Iterable[str] = ()
             )
 
 
+def check_identifier(name: str) -> str:
+    if not _IDENTIFIER.match(str(name)):
+        raise TemplateError(f"{name!r} is not a valid identifier")
+    return name
+
+
 class Renderer:
     """Renders SQL templates for one dialect, with the macros of that dialect."""
 
@@ -145,7 +151,7 @@ class Renderer:
             for path in sorted(folder.glob("*.sql")):
                 sources.append(path.read_text())
         try:
-            return self.env.from_string("\n".join(sources)).module
+            return self.env.from_string("\n".join(sources)).make_module(self.env.globals, shared=True)
         except jinja2.TemplateError as exc:
             raise TemplateError(f"sql/macros: {exc}") from None
 

@@ -24,8 +24,8 @@ VARCHAR(65535)
 ({{ expr }} ~ {{ pattern }})
 {%- endmacro %}
 
-{#- DuckDB: REGEXP_MATCHES is the documented partial match; `~` has meant a full match in
-    some DuckDB versions. -#}
+{#- DuckDB documents regular expressions as functions (RE2); REGEXP_MATCHES is the partial
+    match, REGEXP_FULL_MATCH the whole-string one. -#}
 {% macro duckdb__regex_match(expr, pattern) -%}
 REGEXP_MATCHES({{ expr }}, {{ pattern }})
 {%- endmacro %}
