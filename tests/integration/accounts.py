@@ -25,12 +25,17 @@ class Accounts:
         for folder in ("playbooks", "sql"):
             if not (root / folder).exists():
                 shutil.copytree(FIXTURE / folder, root / folder)
-        config = {"default_target": "test", "targets": {"test": target},
-                  "vars": {"input_schema": "src", "entropy": entropy}, "modules": modules or {}}
-        (root / "sluice.yml").write_text(yaml.safe_dump(config))
-        self.project = load_project(root)
+        self.target_settings = target
+        self.configure(modules)
         self.log = io.StringIO()
         self._next_event = 0
+
+    def configure(self, modules: dict | None = None) -> None:
+        """(Re)write sluice.yml, e.g. to enable a module later."""
+        config = {"default_target": "test", "targets": {"test": self.target_settings},
+                  "vars": {"input_schema": "src", "entropy": self.entropy}, "modules": modules or {}}
+        (self.root / "sluice.yml").write_text(yaml.safe_dump(config))
+        self.project = load_project(self.root)
 
     def lifecycle(self, target=None) -> Lifecycle:
         target = target or self.project.target()

@@ -107,12 +107,12 @@ def test_a_held_lock_makes_the_next_run_exit_3_naming_the_holder(accounts):
 
 
 def test_backfilled_consumer_equals_one_there_from_the_start(accounts, tmp_path):
-    accounts.__init__(accounts.root, accounts.project.targets["test"], modules={"account_days": {"enabled": False}})
+    accounts.configure({"account_days": {"enabled": False}})
     for i in range(10):
         accounts.load([("a", i + 1, i % 5), (f"u{i}", 1, 0)])
         assert sluice(accounts, "run").returncode == 0
     assert accounts.outputs()["account_days"] == []
-    accounts.__init__(accounts.root, accounts.project.targets["test"])
+    accounts.configure()
     result = sluice(accounts, "backfill", "account_days", "--since", "2020-01-01")
     assert result.returncode == 0, result.stderr
     assert accounts.outputs() == accounts.expected()
