@@ -44,10 +44,11 @@ class Reporter:
         self.line(f"-- [{target}] {step}::{query}\n{sql.rstrip()}\n")
 
     def rows(self, title: str, result: QueryResult) -> None:
-        self.line(title)
-        self.line("\t".join(result.columns))
-        for row in result.rows:
-            self.line("\t".join("" if v is None else str(v) for v in row))
+        # One write for the whole block: the queries of a step finish in parallel, and line by
+        # line a sibling's rows or status would land inside this table.
+        lines = [title, "\t".join(result.columns)]
+        lines += ["\t".join("" if v is None else str(v) for v in row) for row in result.rows]
+        self.line("\n".join(lines))
 
     def warning(self, text: str) -> None:
         self.line(f"warning: {text}", "yellow")

@@ -111,6 +111,16 @@ def test_show_query_output(project):
     assert "answer\tsaid\n42\tyes\n" in shown.stdout
 
 
+def test_show_query_output_keeps_each_result_together(project):
+    many = "select x, '{q}' as q from generate_series(1, 3000) as t(x) order by x;"
+    write_playbook(project, {"s": {"a": many.format(q="a"), "b": many.format(q="b")}})
+    result = project.sluice("playbook", "pb.yml", "--show-query-output")
+    lines = result.stdout.splitlines()
+    for q in "ab":
+        start = lines.index(f"s::{q}")
+        assert lines[start + 1 : start + 3002] == ["x\tq", *(f"{i}\t{q}" for i in range(1, 3001))]
+
+
 # -- failures -----------------------------------------------------------------------------
 
 def sleep_sql(project, seconds: float) -> str:
