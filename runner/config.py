@@ -7,13 +7,14 @@ directory with one embedded DuckDB target, so a playbook runs with zero setup.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from runner.errors import ConfigError
+from runner.errors import ConfigError, SluiceError
 from runner.targets import Target, make_target
 
 PROJECT_FILE = "sluice.yml"
@@ -64,12 +65,12 @@ def load_project(project_dir: Path | None = None) -> Project:
     data = read_yaml(path)
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level")
-    _reject_unknown(data, PROJECT_KEYS, str(path))
+    reject_unknown(data, PROJECT_KEYS, str(path))
     targets = data.get("targets") or dict(DEFAULT_TARGETS)
     default = data.get("default_target") or next(iter(targets))
     modules = data.get("modules") or {}
     for module, settings in modules.items():
-        _reject_unknown(settings or {}, MODULE_SETTING_KEYS, f"{path}: modules.{module}")
+        reject_unknown(settings or {}, MODULE_SETTING_KEYS, f"{path}: modules.{module}")
     return Project(
         root=path.parent,
         targets=targets,
@@ -98,7 +99,8 @@ def yaml_error_message(path: Path | str, exc: yaml.YAMLError) -> str:
     return f"{where}: not valid YAML: {problem}"
 
 
-def _reject_unknown(data: dict, known: set[str], where: str) -> None:
-    unknown = sorted(set(data) - known)
+def reject_unknown(data: Mapping, known: set[str], where: str, error: type[SluiceError] = ConfigError) -> None:
+    """One line naming the keys a file may not hold, and the ones it may."""
+    unknown = sorted(str(k) for k in set(data) - known)
     if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        raise error(f"{where}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")

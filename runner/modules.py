@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runner.config import Project, read_yaml
+from runner.config import Project, read_yaml, reject_unknown
 from runner.errors import ConfigError, PlaybookError
 
 MODULE_FILE = "module.yml"
@@ -105,7 +105,7 @@ def load_module(path: Path) -> Module:
     data = read_yaml(path)
     if not isinstance(data, dict):
         raise PlaybookError(f"{path}: a module.yml is a mapping")
-    _reject(data, MODULE_KEYS, str(path))
+    reject_unknown(data, MODULE_KEYS, str(path), PlaybookError)
     name = data.get("name") or path.parent.name
     if not isinstance(name, str) or not _NAME.match(name):
         raise PlaybookError(f"{path}: module name {name!r} must be lower-case letters, digits and _")
@@ -115,7 +115,7 @@ def load_module(path: Path) -> Module:
     produces = data.get("produces") or {}
     if not isinstance(produces, dict):
         raise PlaybookError(f"{path}: 'produces' is a mapping of staged/this_run/tables/scratch")
-    _reject(produces, PRODUCES_KEYS, f"{path}: produces")
+    reject_unknown(produces, PRODUCES_KEYS, f"{path}: produces", PlaybookError)
     return Module(
         name=name, kind=kind, folder=path.parent, file=path,
         main=_playbook(path, data, "main", required=True),
@@ -157,11 +157,5 @@ def _metadata(path: Path, value: Any) -> Metadata | None:
         return None
     if not isinstance(value, dict) or "table" not in value or "key" not in value:
         raise PlaybookError(f"{path}: 'metadata' needs at least 'table' and 'key'")
-    _reject(value, METADATA_KEYS, f"{path}: metadata")
+    reject_unknown(value, METADATA_KEYS, f"{path}: metadata", PlaybookError)
     return Metadata(**value)
-
-
-def _reject(data: dict, known: set[str], where: str) -> None:
-    unknown = sorted(str(k) for k in set(data) - known)
-    if unknown:
-        raise PlaybookError(f"{where}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")

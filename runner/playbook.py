@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from runner.config import yaml_error_message
+from runner.config import reject_unknown, yaml_error_message
 from runner.errors import PlaybookError, TemplateError
 
 SQLRUNNER_MARK = re.compile(r"^\s*:(steps|targets|variables):", re.MULTILINE)
@@ -103,7 +103,7 @@ def default_sqlroot(path: Path, project_root: Path | None) -> Path:
 
 
 def _parse_native(path: Path, data: dict, sqlroot: Path) -> Playbook:
-    _reject_unknown(data, PLAYBOOK_KEYS, str(path))
+    reject_unknown(data, PLAYBOOK_KEYS, str(path), PlaybookError)
     variables = data.get("variables") or {}
     if not isinstance(variables, dict):
         raise PlaybookError(f"{path}: 'variables' must be a mapping")
@@ -116,7 +116,7 @@ def _parse_native(path: Path, data: dict, sqlroot: Path) -> Playbook:
 
 def _parse_sqlrunner(path: Path, data: dict, sqlroot: Path) -> Playbook:
     data = _strip_colons(data)
-    _reject_unknown(data, {"targets", "variables", "steps"}, str(path))
+    reject_unknown(data, {"targets", "variables", "steps"}, str(path), PlaybookError)
     variables = data.get("variables") or {}
     if not isinstance(variables, dict):
         raise PlaybookError(f"{path}: ':variables:' must be a mapping")
@@ -124,7 +124,7 @@ def _parse_sqlrunner(path: Path, data: dict, sqlroot: Path) -> Playbook:
     for i, entry in enumerate(data.get("targets") or []):
         if not isinstance(entry, dict):
             raise PlaybookError(f"{path}: target {i + 1} is not a mapping")
-        _reject_unknown(entry, SQLRUNNER_TARGET_KEYS, f"{path}: target {i + 1}")
+        reject_unknown(entry, SQLRUNNER_TARGET_KEYS, f"{path}: target {i + 1}", PlaybookError)
         name = str(entry.get("name") or f"target{i + 1}")
         targets[name] = sqlrunner_target_settings(entry)
     steps = _parse_steps(path, data.get("steps"), sqlroot, template_default=False)
@@ -151,7 +151,7 @@ def _parse_steps(path: Path, steps: Any, sqlroot: Path, template_default: bool =
     for i, step in enumerate(steps, 1):
         if not isinstance(step, dict):
             raise PlaybookError(f"{path}: step {i} is not a mapping")
-        _reject_unknown(step, STEP_KEYS, f"{path}: step {i}")
+        reject_unknown(step, STEP_KEYS, f"{path}: step {i}", PlaybookError)
         name = str(step.get("name") or f"step{i}")
         if name in seen:
             raise PlaybookError(f"{path}: step '{name}' appears twice")
@@ -168,7 +168,7 @@ def _parse_query(path: Path, step: str, query: Any, index: int, sqlroot: Path, t
     where = f"{path}: step '{step}' query {index}"
     if not isinstance(query, dict):
         raise PlaybookError(f"{where}: a query is a mapping with 'name' and 'file'")
-    _reject_unknown(query, QUERY_KEYS, where)
+    reject_unknown(query, QUERY_KEYS, where, PlaybookError)
     name = str(query.get("name") or f"query{index}")
     if not query.get("file"):
         raise PlaybookError(f"{path}: step '{step}' query '{name}' names no file")
@@ -184,9 +184,3 @@ def _strip_colons(value: Any) -> Any:
     if isinstance(value, list):
         return [_strip_colons(v) for v in value]
     return value
-
-
-def _reject_unknown(data: Mapping, known: set[str], where: str) -> None:
-    unknown = sorted(str(k) for k in set(data) - known)
-    if unknown:
-        raise PlaybookError(f"{where}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
