@@ -27,3 +27,14 @@ GENERATE_SERIES({{ start }}, {{ stop }}) AS series({{ alias }})
 FROM {% for i in range(bits) %}{{ ' CROSS JOIN ' if not loop.first }}(SELECT 0 AS b UNION ALL SELECT 1) AS b{{ i }}{% endfor %}
 WHERE {{ offset }} <= ({{ stop }}) - ({{ start }})) AS series
 {%- endmacro %}
+
+{#- The column type of a Snowplow field kind (runner/events/schema.py). -#}
+{% macro default__column_type(kind) -%}
+{{ {'string': 'VARCHAR', 'timestamp': 'TIMESTAMP', 'integer': 'BIGINT', 'double': 'DOUBLE PRECISION',
+    'boolean': 'BOOLEAN', 'decimal': 'DECIMAL(18, 2)'}[kind] }}
+{%- endmacro %}
+
+{% macro redshift__column_type(kind) -%}
+{{ {'string': 'VARCHAR(4096)', 'timestamp': 'TIMESTAMP', 'integer': 'BIGINT', 'double': 'DOUBLE PRECISION',
+    'boolean': 'BOOLEAN', 'decimal': 'DECIMAL(18, 2)'}[kind] }}
+{%- endmacro %}

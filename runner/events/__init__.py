@@ -1,0 +1,1 @@
+"""Snowplow events: the atomic schema, loading enriched events, generating sample events."""

@@ -1,0 +1,17 @@
+-- The input schema's tables: atomic events (the enriched TSV's 131 columns, in order) and one
+-- table per shredded context, created by `sluice load` when missing.
+CREATE SCHEMA IF NOT EXISTS {{ input_schema }};
+CREATE TABLE IF NOT EXISTS {{ table(input_schema, 'events') }} (
+{%- for column, kind in atomic_fields %}
+  {{ column }} {{ column_type(kind) }}{{ ',' if not loop.last }}
+{%- endfor %}
+){{ table_options(dist_key='event_id', sort_keys='collector_tstamp') }};
+{% for context in contexts %}
+CREATE TABLE IF NOT EXISTS {{ table(input_schema, context.table) }} (
+  root_id {{ column_type('string') }} NOT NULL,
+  root_tstamp {{ column_type('timestamp') }} NOT NULL
+{%- for _, column, kind in context.fields %},
+  {{ column }} {{ column_type(kind) }}
+{%- endfor %}
+){{ table_options(dist_key='root_id', sort_keys='root_tstamp') }};
+{% endfor %}
