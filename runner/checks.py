@@ -33,7 +33,7 @@ def check_project(project: Project) -> list[str]:
 def _check_playbook(project: Project, module: Module, path: Path, renderers: dict[str, Renderer]) -> list[str]:
     try:
         book = load_playbook(path, {}, Renderer(None), project_root=project.root)
-        variables = merge_variables(LIFECYCLE_DEFAULTS, book.variables, project.vars,
+        variables = merge_variables(LIFECYCLE_DEFAULTS, module.variables, book.variables, project.vars,
                                     project.module_vars(module.name))
         check_identifiers(variables, book.identifiers, str(path))
         scratch = variables["scratch_schema"]

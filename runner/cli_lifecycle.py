@@ -43,14 +43,19 @@ def wait_option(f):
 @wait_option
 @click.option("--only", type=click.Choice(["main", "complete"]), help="Run only this phase.")
 @click.option("--run-id", help="Share a run id with other invocations (an orchestrator's run).")
+@click.option("--catch-up", is_flag=True, help="Repeat until a round stages nothing new (history in chunks).")
 @click.pass_obj
 def run(obj: dict, modules: tuple[str, ...], target: str | None, vars_: tuple[str, ...], wait: float,
-        only: str | None, run_id: str | None) -> None:
+        only: str | None, run_id: str | None, catch_up: bool) -> None:
     """Run modules' main and complete in lifecycle order (all enabled modules by default)."""
     with lifecycle_for(obj, target, vars_, wait, modules) as lc:
         plan = lc.plan(modules, only)
         lc.reporter.line(f"plan: {', '.join(f'{m.name}:{p}' for m, p in plan) or 'nothing to run'}")
-        lc.run(plan, run_id)
+        if catch_up:
+            rounds = lc.catch_up(modules)
+            lc.reporter.line(f"caught up after {rounds} round{'s' if rounds > 1 else ''}")
+        else:
+            lc.run(plan, run_id)
 
 
 @cli.command()

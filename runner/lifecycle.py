@@ -115,6 +115,17 @@ class Lifecycle:
                 self.locks.release(name, run_id)
         return run_id
 
+    def catch_up(self, names: Iterable[str] = (), max_rounds: int = 1000) -> int:
+        """Run the plan again and again until a round stages nothing new: each base run takes
+        at most `update_cadence_days` of event time, so history arrives in several rounds."""
+        names = list(names)
+        for rounds in range(1, max_rounds + 1):
+            before = self.state.next_batch_id()
+            self.run(self.plan(names))
+            if self.state.rows_staged_since(before) == 0:
+                return rounds
+        raise ConfigError(f"still staging new rows after {max_rounds} rounds")
+
     def main(self, module: Module, run_id: str) -> bool:
         book = self._playbook(module, module.main)
         with self.session.transaction():
@@ -227,7 +238,7 @@ class Lifecycle:
 
     def _variables(self, module: Module, book: Playbook, run_id: str, batch_id: int | None,
                    inputs: Mapping[str, tuple[int, int]]) -> dict[str, Any]:
-        variables = merge_variables(LIFECYCLE_DEFAULTS, book.variables, self.project.vars,
+        variables = merge_variables(LIFECYCLE_DEFAULTS, module.variables, book.variables, self.project.vars,
                                     self.project.module_vars(module.name), self.cli_vars)
         check_identifiers(variables, book.identifiers, str(book.path))
         if variables["cleanup_mode"] not in CLEANUP_MODES:

@@ -17,7 +17,7 @@ from runner.config import Project, read_yaml, reject_unknown
 from runner.errors import ConfigError, PlaybookError
 
 MODULE_FILE = "module.yml"
-MODULE_KEYS = {"name", "kind", "description", "sources", "consumes", "produces", "main", "complete",
+MODULE_KEYS = {"name", "kind", "description", "variables", "sources", "consumes", "produces", "main", "complete",
                "destroy", "backfill", "metadata"}
 PRODUCES_KEYS = {"staged", "this_run", "tables", "scratch"}
 METADATA_KEYS = {"table", "key", "time_key", "duplicates_table"}
@@ -55,6 +55,8 @@ class Module:
     #: other scratch tables complete drops under cleanup_mode `all`/`debug`
     scratch: tuple[str, ...] = ()
     metadata: Metadata | None = None
+    #: defaults shared by all the module's playbooks (below each playbook's own)
+    variables: dict[str, Any] = field(default_factory=dict)
     file: Path = field(default=Path(MODULE_FILE))
 
     @property
@@ -130,7 +132,16 @@ def load_module(path: Path) -> Module:
         tables=_names(path, produces, "tables", "produces."),
         scratch=_names(path, produces, "scratch", "produces."),
         metadata=_metadata(path, data.get("metadata")),
+        variables=_variables(path, data.get("variables")),
     )
+
+
+def _variables(path: Path, value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise PlaybookError(f"{path}: 'variables' must be a mapping")
+    return dict(value)
 
 
 def _playbook(path: Path, data: dict, key: str, required: bool = False) -> Path | None:

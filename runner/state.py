@@ -117,7 +117,16 @@ class LifecycleState:
             self.run(f"UPDATE {self.batches} SET rows_staged = {int(count)} "
                      f"WHERE staged_table = {literal(table)} AND batch_id = {batch_id}")
 
+    def rows_staged_since(self, batch_id: int) -> int:
+        """Rows staged by batches from `batch_id` on."""
+        return int(self.scalar(f"SELECT COALESCE(SUM(rows_staged), 0) FROM {self.batches} "
+                               f"WHERE batch_id >= {batch_id}") or 0)
+
     def commit_batches(self, module: str) -> None:
+        """Pending batches become visible to consumers; an empty one is dropped instead, so a
+        run with nothing new leaves consumers nothing to do."""
+        self.run(f"DELETE FROM {self.batches} WHERE module = {literal(module)} AND state = 'pending' "
+                 f"AND rows_staged = 0")
         self.run(f"UPDATE {self.batches} SET state = 'committed', committed_at = {self.now} "
                  f"WHERE module = {literal(module)} AND state = 'pending'")
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 import jinja2
 
 from runner.errors import ArgumentError, TemplateError
+from runner.events.schema import ATOMIC_COLUMNS, ATOMIC_FIELDS
 from runner.gotemplate import GO_TEMPLATE_GLOBALS, GoTemplateError, translate
 
 BUILTIN_MACROS = Path(__file__).resolve().parent.parent / "sql" / "macros"
@@ -125,7 +127,8 @@ class Renderer:
         )
         self.env.globals.update(GO_TEMPLATE_GLOBALS)
         self.env.globals["dialect"] = dialect
-        self.env.globals["table"] = _table
+        self.env.globals.update(table=_table, ts_literal=_ts_literal, number=_number, fail=_fail,
+                                atomic_columns=ATOMIC_COLUMNS, atomic_fields=ATOMIC_FIELDS)
         if dialect is not None:
             self.env.globals.update(self._dispatchers)
 
@@ -182,6 +185,29 @@ def _table(context: Any, schema: str, name: str) -> str:
     if not _SUFFIX.match(str(entropy)):
         raise TemplateError(f"table(): entropy {entropy!r} is not a valid suffix")
     return f"{schema}.{name}{entropy}"
+
+
+def _ts_literal(value: Any) -> str:
+    """A date or timestamp variable as a SQL TIMESTAMP literal, checked first: it lands in SQL."""
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise TemplateError(f"{value!r} is not a date or timestamp (YYYY-MM-DD[ HH:MM:SS])") from None
+    return f"CAST('{parsed:%Y-%m-%d %H:%M:%S}' AS TIMESTAMP)"
+
+
+def _number(value: Any) -> int | float:
+    """A numeric variable, checked: `--var days_late_allowed=3; drop` must not reach SQL."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        try:
+            return int(str(value))
+        except ValueError:
+            raise TemplateError(f"{value!r} is not a number") from None
+    return value
+
+
+def _fail(message: str) -> None:
+    raise TemplateError(message)
 
 
 def _undefined_message(exc: jinja2.UndefinedError) -> str:

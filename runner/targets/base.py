@@ -9,9 +9,10 @@ rows and wraps work in a transaction. Drivers' exceptions are translated here, o
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, ClassVar
 
 import sqlglot
@@ -173,6 +174,34 @@ class Target:
         where = f" in {label}" if label else ""
         return f"target '{self.name}'{where}: {message}"
 
+    #: bind parameters one statement may carry (the PostgreSQL wire protocol's and
+    #: redshift_connector's limit is 32767)
+    max_parameters: ClassVar[int] = 32767
+
+    def bulk_insert(self, session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Append rows to `table` (`schema.name`, checked by the caller) and return how many.
+
+        Each row holds one value per column in `columns` order: None, str, int, float,
+        Decimal, bool or a naive UTC datetime. Runs inside whatever transaction the session
+        is in, so a caller's `session.transaction()` makes the whole load all-or-nothing.
+
+        This default is the portable one: multi-row `INSERT ... VALUES` with `%s` bind
+        parameters, as many rows per statement as the parameter limit allows. Targets with a
+        bulk path of their own (COPY, reading a file) override it.
+        """
+        per_statement = max(1, self.max_parameters // len(columns))
+        head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+        one_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        cursor, count, iterator = self.cursor(session.connection), 0, iter(rows)
+        try:
+            while batch := list(islice(iterator, per_statement)):
+                cursor.execute(head + ", ".join([one_row] * len(batch)), [v for row in batch for v in row])
+                count += len(batch)
+        except self.driver_errors as exc:
+            raise QueryError(self.describe_failure(exc, f"bulk insert into {table}")) from exc
+        finally:
+            self.close_cursor(cursor)
+        return count
 
     # -- sessions --------------------------------------------------------------------------
     def connect(self) -> Session:

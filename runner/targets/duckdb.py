@@ -7,15 +7,19 @@ database instance), and a second `sluice` process waits for the file, then fails
 
 from __future__ import annotations
 
+import csv
+import os
+import tempfile
 import threading
 import time
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 import duckdb
 
-from runner.errors import LockHeld, SluiceError, TargetError
-from runner.targets.base import QueryResult, Target
+from runner.errors import LockHeld, QueryError, SluiceError, TargetError
+from runner.targets.base import QueryResult, Session, Target
 
 DEFAULT_PATH = ".sluice/sluice.duckdb"
 
@@ -92,6 +96,35 @@ class DuckDBTarget(Target):
     def rows_affected(self, cursor: Any, rows: QueryResult | None) -> int:
         return cursor.rowcount
 
+    def bulk_insert(self, session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Write the rows to a temporary CSV and let DuckDB's CSV reader insert them, typed
+        with the table's own column types. DuckDB's `executemany` binds and runs one INSERT
+        per row, two orders of magnitude slower than its (parallel) CSV reader.
+        https://duckdb.org/docs/data/csv/overview
+
+        Strings are written quoted and NULL as an unquoted empty field; with
+        `allow_quoted_nulls=false` an empty string and a NULL stay apart."""
+        types = {name: kind for name, kind, *_ in session.fetch(f"DESCRIBE {table}").rows}
+        handle, path = tempfile.mkstemp(prefix="sluice-", suffix=".csv")
+        try:
+            with open(handle, "w", newline="", encoding="utf-8") as out:
+                writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+                count = 0
+                for row in rows:
+                    writer.writerow([_NULL if v is None else v for v in row])
+                    count += 1
+            spec = ", ".join(f"'{c}': '{types[c]}'" for c in columns)
+            session.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM read_csv('{_literal(path)}', "
+                f"columns = {{{spec}}}, header = false, auto_detect = false, quote = '\"', escape = '\"', "
+                f"allow_quoted_nulls = false, max_line_size = {1 << 26})",
+                label=f"bulk insert into {table}")
+        except KeyError as exc:
+            raise QueryError(f"target '{self.name}': bulk insert into {table}: no column {exc}") from None
+        finally:
+            os.unlink(path)
+        return count
+
     def close(self) -> None:
         super().close()
         with self._open_lock:
@@ -99,3 +132,21 @@ class DuckDBTarget(Target):
             if self._database is not None:
                 self._database.close()
                 self._database = None
+
+
+class _Null(int):
+    """NULL for the CSV writer: numeric, so QUOTE_NONNUMERIC leaves it unquoted, and printed
+    as nothing, so DuckDB reads the empty unquoted field as NULL (a None would be written as
+    the quoted "" of an empty string)."""
+
+    def __str__(self) -> str:
+        return ""
+
+    __repr__ = __str__
+
+
+_NULL = _Null()
+
+
+def _literal(text: str) -> str:
+    return text.replace("'", "''")

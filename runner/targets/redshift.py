@@ -8,12 +8,14 @@ mapping of settings onto `redshift_connector.connect`, whose cursor is DB-API li
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import redshift_connector
 
 from runner.errors import TargetError
 from runner.secrets import redact, register, resolve
+from runner.targets.base import Session, Target
 from runner.targets.postgres import PostgresTarget
 
 
@@ -53,3 +55,11 @@ class RedshiftTarget(PostgresTarget):
             raise TargetError(f"target '{self.name}': cannot connect: {redact(str(exc))}") from exc
         connection.autocommit = True
         return connection
+
+    def bulk_insert(self, session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Redshift has no `COPY ... FROM STDIN` (its COPY reads S3, DynamoDB or SSH hosts:
+        https://docs.aws.amazon.com/redshift/latest/dg/r_COPY.html), so this falls back to the
+        portable multi-row INSERT: fine for samples and small batches, slow for volume.
+        Production loads of enriched events into Redshift go through S3 and COPY (the
+        Snowplow RDB loader), which is out of Sluice's scope."""
+        return Target.bulk_insert(self, session, table, columns, rows)

@@ -38,3 +38,13 @@ WHERE {{ offset }} <= ({{ stop }}) - ({{ start }})) AS series
 {{ {'string': 'VARCHAR(4096)', 'timestamp': 'TIMESTAMP', 'integer': 'BIGINT', 'double': 'DOUBLE PRECISION',
     'boolean': 'BOOLEAN', 'decimal': 'DECIMAL(18, 2)'}[kind] }}
 {%- endmacro %}
+
+{#- Create `relation` with the columns of `source` unless it exists. DuckDB has no
+    CREATE TABLE ... (LIKE ...); Redshift has no CREATE TABLE IF NOT EXISTS ... AS. -#}
+{% macro default__create_table_like(relation, source, dist_key=none, sort_keys=none) -%}
+CREATE TABLE IF NOT EXISTS {{ relation }} (LIKE {{ source }}){{ table_options(dist_key, sort_keys) }}
+{%- endmacro %}
+
+{% macro duckdb__create_table_like(relation, source, dist_key=none, sort_keys=none) -%}
+CREATE TABLE IF NOT EXISTS {{ relation }} AS SELECT * FROM {{ source }} WHERE 1 = 0
+{%- endmacro %}

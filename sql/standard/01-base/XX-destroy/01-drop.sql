@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS {{ table(output_schema, 'base_event_id_manifest') }};
+DROP TABLE IF EXISTS {{ table(output_schema, 'base_session_id_manifest') }};

@@ -1,0 +1,19 @@
+{%- if stage_next -%}
+-- The batch for sessions: every page view of each session read this run, and for a session
+-- left with none (its page views were duplicates or bots) one row with no page_view_id, so
+-- the sessions module learns to drop it.
+{{ create_table_like(table(scratch_schema, 'page_views_staged'), table(scratch_schema, 'page_views_this_run'),
+                     dist_key='domain_sessionid', sort_keys='start_tstamp') }};
+
+INSERT INTO {{ table(scratch_schema, 'page_views_staged') }}
+SELECT * FROM {{ table(scratch_schema, 'page_views_this_run') }};
+
+INSERT INTO {{ table(scratch_schema, 'page_views_staged') }} (batch_id, page_view_id, domain_sessionid, domain_userid,
+                                                              start_tstamp)
+SELECT {{ batch_id }}, NULL, s.domain_sessionid, MIN(s.domain_userid), MIN(s.derived_tstamp)
+FROM {{ table(scratch_schema, 'pv_events') }} AS s
+WHERE s.domain_sessionid NOT IN (SELECT domain_sessionid FROM {{ table(scratch_schema, 'page_views_this_run') }})
+GROUP BY s.domain_sessionid;
+{%- else -%}
+SELECT 'stage_next: false, nothing staged' AS note;
+{%- endif %}

@@ -1,0 +1,1 @@
+SELECT 'page_views: offsets and batches are committed by the runner' AS note;

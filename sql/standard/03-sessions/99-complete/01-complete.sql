@@ -1,0 +1,1 @@
+SELECT 'sessions: offsets and batches are committed by the runner' AS note;

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS {{ table(output_schema, 'users') }};
+DROP TABLE IF EXISTS {{ table(output_schema, 'users_manifest') }};
