@@ -157,8 +157,11 @@ class PlaybookRunner:
 
     def _run_step(self, step: Sequence[RenderedQuery]) -> None:
         self.reporter.step_started(self.target.name, step[0].step, len(step))
-        with ThreadPoolExecutor(max_workers=len(step), thread_name_prefix="sluice-query") as pool:
-            errors = [e for e in pool.map(self._run_query, step) if e is not None]
+        if len(step) == 1:  # no thread to start for the common case
+            errors = [e for e in (self._run_query(step[0]),) if e is not None]
+        else:
+            with ThreadPoolExecutor(max_workers=len(step), thread_name_prefix="sluice-query") as pool:
+                errors = [e for e in pool.map(self._run_query, step) if e is not None]
         if errors:
             more = f" (and {len(errors) - 1} more failed in this step)" if len(errors) > 1 else ""
             raise QueryError(f"{errors[0]}{more}") from errors[0]

@@ -55,6 +55,8 @@ class LifecycleState:
         self.batches = f"{schema}.staged_batches{entropy}"
         self.offsets = f"{schema}.staged_offsets{entropy}"
         self.locks = f"{schema}.module_locks{entropy}"
+        #: the dialect's "now" as naive UTC, a SQL expression
+        self.now = renderer.render("{{ current_ts() }}", {}, "current_ts")
 
     # -- set-up ----------------------------------------------------------------------------
     def ensure_tables(self) -> None:
@@ -193,10 +195,6 @@ class LifecycleState:
         self.run(f"DELETE FROM {self.batches} WHERE module = {literal(module)} OR consumer = {literal(module)}")
 
     # -- helpers ---------------------------------------------------------------------------
-    @property
-    def now(self) -> str:
-        return self.renderer.render("{{ current_ts() }}", {}, "current_ts")
-
     def exists(self, qualified: str) -> bool:
         schema, _, name = qualified.partition(".")
         if not (_SAFE.match(schema) and _SAFE.match(name)):

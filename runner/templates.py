@@ -127,6 +127,7 @@ class Renderer:
         )
         self.env.globals.update(GO_TEMPLATE_GLOBALS)
         self.env.globals["dialect"] = dialect
+        self._compiled: dict[tuple[str, bool], jinja2.Template] = {}
         self.env.globals.update(table=_table, ts_literal=_ts_literal, number=_number, fail=_fail,
                                 atomic_columns=ATOMIC_COLUMNS, atomic_fields=ATOMIC_FIELDS)
         if dialect is not None:
@@ -158,11 +159,19 @@ class Renderer:
         except jinja2.TemplateError as exc:
             raise TemplateError(f"sql/macros: {exc}") from None
 
+    def _compile(self, source: str, origin: str, go_template: bool) -> jinja2.Template:
+        # A module's SQL files render once per run and the lifecycle's own snippets many
+        # times: compile each text once.
+        key = (source, go_template)
+        if key not in self._compiled:
+            text = translate(source, origin) if go_template else source
+            self._compiled[key] = self.env.from_string(text)
+        return self._compiled[key]
+
     def render(self, source: str, variables: Mapping[str, Any], origin: str, go_template: bool = False) -> str:
         """Render one template; errors name the file, line and variable."""
         try:
-            text = translate(source, origin) if go_template else source
-            return self.env.from_string(text).render(variables)
+            return self._compile(source, origin, go_template).render(variables)
         except GoTemplateError as exc:
             raise TemplateError(str(exc)) from None
         except jinja2.UndefinedError as exc:

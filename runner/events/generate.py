@@ -2,7 +2,8 @@
 
 `generate(config)` simulates users on a web site and yields `(batch index, event)`: the event is
 a dict of every atomic column (`runner.events.schema.ATOMIC_COLUMNS`) to a Python value (None,
-str, int, float, bool, Decimal, naive UTC datetime) plus `_contexts`, context table -> list of
+str, int, float, bool, Decimal; timestamps as the enriched format's UTC text
+'YYYY-MM-DD HH:MM:SS.mmm', which sorts like time) plus `_contexts`, context table -> list of
 context data dicts. Events of one page view share their `_contexts` dict (treat it as read-only).
 The writers in `runner.events.generate_writers` turn events into enriched TSV or CSV.
 
@@ -17,12 +18,11 @@ from __future__ import annotations
 
 import json
 import random
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from urllib.parse import parse_qsl, urlsplit
 
 from runner.events.generate_writers import write_batches, write_csv, write_tsv
@@ -35,8 +35,12 @@ IDLE_MS = 30 * 60_000
 HOUR_MS, DAY_MS = 3_600_000, 86_400_000
 DAYS_LATE_ALLOWED = 3
 #: mean events of a human and of a bot session, to turn `events` into a number of sessions
-HUMAN_EVENTS_PER_SESSION, BOT_EVENTS_PER_SESSION = 15.5, 12.0
+HUMAN_EVENTS_PER_SESSION, BOT_EVENTS_PER_SESSION = 16.7, 11.8
 _EPOCH = datetime(1970, 1, 1)
+_UUID_CLEAR = ~(0xC000 << 48 | 0xF000 << 64) & (1 << 128) - 1
+_UUID_SET = 0x8000 << 48 | 4 << 76
+#: 'SS.mmm' for each millisecond of a minute
+_SECONDS = tuple(f"{ms // 1000:02d}.{ms % 1000:03d}" for ms in range(60_000))
 
 
 @dataclass(frozen=True)
@@ -97,9 +101,12 @@ class _Simulation:
             bots = max(1, bots)
         self.bots = set(self.rng.sample(range(config.users), min(bots, config.users)))
         self.out: list[tuple[int, dict]] = []
+        self.minutes: dict[int, str] = {}
 
     def uuid(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        """A random (version 4) UUID from the seeded generator: uuid.UUID(int=..., version=4), faster."""
+        h = "%032x" % (self.rng.getrandbits(128) & _UUID_CLEAR | _UUID_SET)
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def run(self) -> Iterator[tuple[int, dict]]:
         for n in range(self.c.users):
@@ -111,7 +118,7 @@ class _Simulation:
         """Plan one user's sessions over the period; yields after each so the caller drains `out`."""
         rng, bot = self.rng, n in self.bots
         mean = self.events_per_user / (BOT_EVENTS_PER_SESSION if bot else HUMAN_EVENTS_PER_SESSION)
-        count = max(1, round(rng.expovariate(1.0) * mean))
+        count = 1 + round(rng.expovariate(1.0) * max(0.0, mean - 1))  # every user visits once
         starts = sorted(rng.randrange(self.start_ms, self.end_ms - HOUR_MS) for _ in range(count))
         location = rng.choice(LOCATIONS)
         user_id = f"user-{n + 1:05d}" if not bot and rng.random() < 0.4 else None
@@ -192,13 +199,13 @@ class _Simulation:
         return t + dwell + rng.randint(300, 3000) + gap
 
     def pings(self, device: _Device, pv: dict, t: int, dwell: int, offline_ms: int) -> None:
-        rng = self.rng
+        r = self.rng.random
         y, y_end = 0, max(0, pv["doc_height"] - pv["br_viewheight"])
         ping = t + MIN_VISIT_MS
         while ping <= t + dwell:
-            y_min, y = y, min(y_end, y + rng.choice((0, 0, rng.randrange(50, 900))))
+            y_min, y = y, min(y_end, y + (50 + int(r() * 850) if r() < 0.4 else 0))
             offsets = {"pp_xoffset_min": 0, "pp_xoffset_max": 0, "pp_yoffset_min": y_min, "pp_yoffset_max": y}
-            self.emit(device, pv, PAGE_PING, ping + rng.randrange(0, 150), offsets, offline_ms)
+            self.emit(device, pv, PAGE_PING, ping + int(r() * 150), offsets, offline_ms)
             ping += HEARTBEAT_MS
 
     def transaction(self, pv: dict) -> dict:
@@ -214,48 +221,56 @@ class _Simulation:
     def emit(self, device: _Device, pv: dict, kind: dict, created: int, extra: dict | None,
              offline_ms: int) -> None:
         """Stamp one event as the tracker, collector and enrich would, then batch it."""
-        rng, c = self.rng, self.c
+        c, r = self.c, self.rng.random
         ev = pv.copy()
         ev.update(kind)
         if extra:
             ev.update(extra)
         ev["event_id"] = self.uuid()
-        ev["event_fingerprint"] = f"{rng.getrandbits(128):032x}"
-        if rng.random() < c.null_session_fraction:
+        ev["event_fingerprint"] = "%032x" % self.rng.getrandbits(128)
+        if r() < c.null_session_fraction:
             ev["domain_sessionid"] = None
-        sent = created + (offline_ms or rng.randint(5, 1500))
-        collector = sent + rng.randint(20, 400)
-        _stamp(ev, created + device.skew_ms, sent + device.skew_ms, collector, rng.randint(60_000, 600_000))
+        sent = created + (offline_ms or 5 + int(r() * 1500))
+        collector = sent + 20 + int(r() * 380)
+        skew = device.skew_ms
+        self.stamp_event(ev, created + skew, sent + skew, collector)
         batch = self.batch_of(collector)
         if offline_ms:  # the device came back online later: never in the batch it was made in
             batch = max(batch, min(self.batch_of(created) + 1, c.batches - 1))
-        if rng.random() < c.out_of_order_fraction:
+        if r() < c.out_of_order_fraction:
             batch = min(batch + 1, c.batches - 1)
         self.out.append((batch, ev))
-        if rng.random() < c.duplicate_fraction:
-            self.duplicate(batch, ev)
+        if r() < c.duplicate_fraction:
+            self.duplicate(batch, ev, created + skew, sent + skew, collector)
 
-    def duplicate(self, batch: int, ev: dict) -> None:
-        """The same event id again: a copy the collector saw twice, or a later resend."""
-        rng, copy = self.rng, ev.copy()
-        if rng.random() < 0.5:
+    def duplicate(self, batch: int, ev: dict, created: int, sent: int, collector: int) -> None:
+        """The same event id again: a copy the collector saw twice, or a resend a while later."""
+        copy = ev.copy()
+        if self.rng.random() < 0.5:
             self.out.append((batch, copy))
             return
-        delay = timedelta(milliseconds=rng.randint(60_000, DAY_MS))
-        for column in ("collector_tstamp", "dvce_sent_tstamp", "etl_tstamp"):
-            copy[column] = ev[column] + delay
+        delay = self.rng.randint(60_000, DAY_MS)
+        self.stamp_event(copy, created, sent + delay, collector + delay)
         self.out.append((min(batch + 1, self.c.batches - 1), copy))
+
+    def stamp_event(self, ev: dict, dvce_created: int, dvce_sent: int, collector: int) -> None:
+        """Device times carry the device's clock skew; derived_tstamp corrects it as enrich does."""
+        ts = self.stamp
+        ev["dvce_created_tstamp"], ev["dvce_sent_tstamp"] = ts(dvce_created), ts(dvce_sent)
+        ev["collector_tstamp"] = ts(collector)
+        ev["derived_tstamp"] = ts(collector - (dvce_sent - dvce_created))
+        ev["etl_tstamp"] = ts(collector + 60_000 + int(self.rng.random() * 540_000))
+
+    def stamp(self, ms: int) -> str:
+        """Epoch milliseconds as the enriched format's UTC text, 'YYYY-MM-DD HH:MM:SS.mmm'."""
+        minute, rest = divmod(ms, 60_000)
+        prefix = self.minutes.get(minute)
+        if prefix is None:
+            prefix = self.minutes[minute] = (_EPOCH + timedelta(minutes=minute)).strftime("%Y-%m-%d %H:%M:")
+        return prefix + _SECONDS[rest]
 
     def batch_of(self, ms: int) -> int:
         return min(self.c.batches - 1, max(0, int((ms - self.start_ms) // self.period_ms)))
-
-
-def _stamp(ev: dict, dvce_created: int, dvce_sent: int, collector: int, etl_delay: int) -> None:
-    ev["dvce_created_tstamp"] = _EPOCH + timedelta(milliseconds=dvce_created)
-    ev["dvce_sent_tstamp"] = _EPOCH + timedelta(milliseconds=dvce_sent)
-    ev["collector_tstamp"] = _EPOCH + timedelta(milliseconds=collector)
-    ev["derived_tstamp"] = _EPOCH + timedelta(milliseconds=collector - (dvce_sent - dvce_created))
-    ev["etl_tstamp"] = _EPOCH + timedelta(milliseconds=collector + etl_delay)
 
 
 # The site, its visitors' browsers and places: the constant parts of events.
@@ -378,14 +393,14 @@ _UTM = {"utm_medium": "mkt_medium", "utm_source": "mkt_source", "utm_term": "mkt
         "utm_content": "mkt_content", "utm_campaign": "mkt_campaign", "gclid": "mkt_clickid"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def page_fields(path: str, title: str, query: str | None, fragment: str | None) -> dict:
     url = f"https://{SITE}{path}" + (f"?{query}" if query else "") + (f"#{fragment}" if fragment else "")
     return {"page_url": url, "page_title": title, "page_urlscheme": "https", "page_urlhost": SITE,
             "page_urlport": 443, "page_urlpath": path, "page_urlquery": query, "page_urlfragment": fragment}
 
 
-@lru_cache(maxsize=None)
+@cache
 def referrer_fields(url: str | None, medium: str = "internal", source: str | None = None,
                     term: str | None = None) -> dict:
     if url is None:

@@ -29,13 +29,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, TextIO
 
 from runner.config import Project
 from runner.errors import ArgumentError, SluiceError
-from runner.events.schema import ATOMIC_COLUMNS, ATOMIC_FIELDS, CONTEXTS, BOOL, FLOAT, INT, NUM, TS, Context
+from runner.events.schema import ATOMIC_COLUMNS, ATOMIC_FIELDS, BOOL, CONTEXTS, FLOAT, INT, NUM, TS, Context
 from runner.lifecycle import LIFECYCLE_DEFAULTS
 from runner.output import Reporter
 from runner.targets import Session, Target
@@ -150,8 +150,8 @@ class Layout:
     positions: tuple[int, ...] | None = None
     #: atomic columns holding self-describing contexts to shred
     envelopes: tuple[int, ...] = SD_COLUMNS
-    #: CSV: (index in the record, context) of each JSON context column
-    context_columns: tuple[tuple[int, Context], ...] = ()
+    #: CSV: (index in the record, context, column name) of each JSON context column
+    context_columns: tuple[tuple[int, Context, str], ...] = ()
     ignored: tuple[str, ...] = ()
 
     @classmethod
@@ -162,8 +162,8 @@ class Layout:
         if missing:
             raise SluiceError(f"{where}: the CSV header has no {' or '.join(missing)} column "
                               "(CSV files need a header of atomic column names)")
-        context_columns = tuple((i, c) for i, n in enumerate(names) for c in CONTEXTS if _is_column_of(n, c))
-        known = {n for n in names if n in _INDEX} | {names[i] for i, _ in context_columns}
+        context_columns = tuple((i, c, n) for i, n in enumerate(names) for c in CONTEXTS if _is_column_of(n, c))
+        known = {n for n in names if n in _INDEX} | {n for _, _, n in context_columns}
         return cls(
             width=len(names),
             positions=tuple(first.get(c, len(names)) for c in ATOMIC_COLUMNS),
@@ -250,14 +250,15 @@ class EventParser:
         for i in layout.envelopes:
             if values[i] is not None:
                 found += self._envelope(values[i], ATOMIC_COLUMNS[i])
-        for i, context in layout.context_columns:
+        for i, context, column in layout.context_columns:
             if fields[i]:
-                found += [(context, data) for data in _json_column(fields[i], context)]
+                found += [(context, data) for data in _json_column(fields[i], column)]
         return found
 
     def _envelope(self, text: str, column: str) -> list[tuple[Context, Any]]:
         """`{"schema": ".../contexts/...", "data": [{"schema": uri, "data": {...}}, ...]}`."""
-        items = _json(text, column).get("data") if text.startswith("{") else None
+        envelope = _json(text, column)
+        items = envelope.get("data") if isinstance(envelope, dict) else None
         if not isinstance(items, list):
             raise Reject(f"{column}: not a self-describing JSON of contexts")
         found = []
@@ -294,9 +295,9 @@ def _json(text: str, column: str) -> Any:
         raise Reject(f"{column}: not valid JSON") from None
 
 
-def _json_column(text: str, context: Context) -> list[Any]:
+def _json_column(text: str, column: str) -> list[Any]:
     """A CSV context column: an array of data objects, or one (self-describing ones unwrapped)."""
-    value = _json(text, context.csv_column(f"{context.major}_x_x"))
+    value = _json(text, column)
     items = value if isinstance(value, list) else [value]
     return [i["data"] if isinstance(i, dict) and set(i) == {"schema", "data"} else i for i in items if i is not None]
 
@@ -368,10 +369,12 @@ class Rejects:
 class Loader:
     """Loads files into one target's input tables, each file in one transaction."""
 
-    def __init__(self, target: Target, session: Session, variables: dict[str, Any], rejects: Rejects):
+    def __init__(self, target: Target, session: Session, variables: dict[str, Any], rejects: Rejects,
+                 reporter: Reporter | None = None):
         self.target = target
         self.session = session
         self.rejects = rejects
+        self.reporter = reporter
         schema, entropy = variables["input_schema"], str(variables["entropy"])
         self.events_table = f"{schema}.events{entropy}"
         self.context_tables = {c: f"{schema}.{c.table}{entropy}" for c in CONTEXTS}
@@ -381,11 +384,12 @@ class Loader:
         result = LoadSummary(files=1)
         try:
             with open_records(path, fmt) as (layout, records), self.session.transaction():
-                while self._load_chunk(path, layout, islice(records, CHUNK_ROWS), result):
-                    pass
+                if layout.ignored and self.reporter:
+                    self.reporter.warning(f"{path}: ignoring column(s) {', '.join(layout.ignored)}")
+                for first in records:  # one chunk per turn: its first record, then the rest of it
+                    self._load_chunk(path, layout, chain([first], islice(records, CHUNK_ROWS - 1)), result)
         except UnicodeDecodeError as exc:
-            raise SluiceError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start} of a block); "
-                              "nothing of this file was loaded") from None
+            raise SluiceError(f"{path}: not UTF-8 text ({exc.reason}); nothing of this file was loaded") from None
         except csv.Error as exc:
             raise SluiceError(f"{path}: unreadable: {exc}; nothing of this file was loaded") from None
         except (OSError, EOFError) as exc:
@@ -395,11 +399,9 @@ class Loader:
         return result
 
     def _load_chunk(self, path: Path, layout: Layout, records: Iterable[tuple[int, list[str], bool]],
-                    result: LoadSummary) -> bool:
-        """Insert one chunk; False once the file has no more records."""
+                    result: LoadSummary) -> None:
         contexts: ContextRows = {c: [] for c in CONTEXTS}
-        seen = [0]
-        events = self._events(path, layout, records, contexts, result, seen)
+        events = self._events(path, layout, records, contexts, result)
         # bulk_insert drains the generator, which fills `contexts` on the way
         result.rows += self.target.bulk_insert(self.session, self.events_table, ATOMIC_COLUMNS, events)
         for context, rows in contexts.items():
@@ -407,13 +409,11 @@ class Loader:
                 columns = ["root_id", "root_tstamp", *(column for _, column, _ in context.fields)]
                 result.contexts[context.table] += self.target.bulk_insert(
                     self.session, self.context_tables[context], columns, rows)
-        return seen[0] > 0
 
     def _events(self, path: Path, layout: Layout, records: Iterable[tuple[int, list[str], bool]],
-                contexts: ContextRows, result: LoadSummary, seen: list[int]) -> Iterator[list[Any]]:
+                contexts: ContextRows, result: LoadSummary) -> Iterator[list[Any]]:
         parse = self.parser.parse
         for line, fields, has_nul in records:
-            seen[0] += 1
             try:
                 if has_nul:
                     raise Reject("holds a NUL character")
@@ -486,16 +486,24 @@ def load_events(project: Project, target_name: str | None, cli_vars: dict[str, A
     summary = LoadSummary(rejects_file=rejects.path)
     try:
         with target:
-            loader = Loader(target, target.connect(), variables, rejects)
+            loader = Loader(target, target.connect(), variables, rejects, reporter)
             loader.session.execute(ddl, label=str(INPUT_DDL))
             for file, kind in files:
-                file_started = time.monotonic()
-                result = loader.load_file(file, kind)
-                summary.add(result)
-                if reporter:
-                    reporter.line(f"{file}: {result.rows} rows, {result.rejected} rejected, "
-                                  f"{time.monotonic() - file_started:.2f}s")
+                _load_one(loader, file, kind, summary, reporter)
     finally:
         rejects.close()
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _load_one(loader: Loader, file: Path, kind: str, summary: LoadSummary, reporter: Reporter | None) -> None:
+    started = time.monotonic()
+    try:
+        result = loader.load_file(file, kind)
+    except SluiceError as exc:
+        if summary.files:
+            raise type(exc)(f"{exc} ({summary.files} earlier file(s) stay loaded)") from exc
+        raise
+    summary.add(result)
+    if reporter:
+        reporter.line(f"{file}: {result.rows} rows, {result.rejected} rejected, {time.monotonic() - started:.2f}s")

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
+from pathlib import Path
 from typing import Any, ClassVar
 
 import sqlglot
@@ -136,7 +137,8 @@ class Target:
     #: settings a sluice.yml target may hold besides `type`
     settings_keys: ClassVar[frozenset[str]] = frozenset()
 
-    def __init__(self, name: str, settings: Mapping[str, Any]):
+    def __init__(self, name: str, settings: Mapping[str, Any], project_dir: Path | None = None):
+        """`project_dir` anchors relative paths (a DuckDB file) to the project, not the cwd."""
         unknown = set(settings) - self.settings_keys - {"type"}
         if unknown:
             raise TargetError(
@@ -145,6 +147,7 @@ class Target:
             )
         self.name = name
         self.settings = dict(settings)
+        self.project_dir = project_dir or Path.cwd()
         self._sessions: list[Session] = []
         self._lock = threading.Lock()
 

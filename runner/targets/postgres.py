@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -27,8 +28,8 @@ class PostgresTarget(Target):
          "sslmode", "connect_timeout", "application_name"}
     )
 
-    def __init__(self, name: str, settings: dict[str, Any]):
-        super().__init__(name, settings)
+    def __init__(self, name: str, settings: dict[str, Any], project_dir: Path | None = None):
+        super().__init__(name, settings, project_dir)
         # Register the secrets now rather than at connect: --fill-templates and --dry-run
         # never connect, yet a template reading the same value must print it masked.
         for key, value in self.settings.items():

@@ -215,7 +215,28 @@ SERIES = [
     }),
 ]
 
+COLUMN_TYPE = [
+    ("{{ column_type('string') }}", {"duckdb": "VARCHAR", "postgres": "VARCHAR", "redshift": "VARCHAR(4096)"}),
+    ("{{ column_type('double') }}", same("DOUBLE PRECISION")),
+    ("{{ column_type('decimal') }}", same("DECIMAL(18, 2)")),
+]
+
+CREATE_TABLE_LIKE = [
+    ("{{ create_table_like('d.t', 's.t') }}", {
+        "duckdb": "CREATE TABLE IF NOT EXISTS d.t AS SELECT * FROM s.t WHERE 1 = 0",
+        "postgres": "CREATE TABLE IF NOT EXISTS d.t (LIKE s.t)",
+        "redshift": "CREATE TABLE IF NOT EXISTS d.t (LIKE s.t)",
+    }),
+    ("{{ create_table_like('d.t', 's.t', dist_key='k', sort_keys='ts') }}", {
+        "duckdb": "CREATE TABLE IF NOT EXISTS d.t AS SELECT * FROM s.t WHERE 1 = 0",
+        "postgres": "CREATE TABLE IF NOT EXISTS d.t (LIKE s.t)",
+        "redshift": "CREATE TABLE IF NOT EXISTS d.t (LIKE s.t) DISTSTYLE KEY DISTKEY (k) COMPOUND SORTKEY (ts)",
+    }),
+]
+
 TABLES = {
+    "column_type": COLUMN_TYPE,
+    "create_table_like": CREATE_TABLE_LIKE,
     "dateadd": DATEADD,
     "date_trunc": DATE_TRUNC,
     "datediff": DATEDIFF,
@@ -272,6 +293,11 @@ BOT_PATTERN = (
 )
 
 STATEMENTS = {
+    "column_type": """
+        CREATE TABLE atomic.t (event_id {{ column_type('string') }}, n {{ column_type('integer') }},
+                               ts {{ column_type('timestamp') }}, ok {{ column_type('boolean') }})""",
+    "create_table_like": """
+        {{ create_table_like('derived.page_views', 'scratch.page_views_this_run', dist_key='page_view_id') }}""",
     "dateadd": """
         SELECT e.event_id
         FROM atomic.events AS e

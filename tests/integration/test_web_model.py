@@ -1,0 +1,178 @@
+"""The standard web model on DuckDB and PostgreSQL, one small hand-written event set per case,
+with the expected page views, sessions and users written out by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.web import WebModel, at, ev
+
+PV = "page_view_id, domain_sessionid, page_view_in_session_index, page_views_in_session, engaged_time_in_s"
+
+
+@pytest.fixture
+def web(project) -> WebModel:
+    return WebModel(project.root, project.target_settings)
+
+
+def web_with(project, **variables) -> WebModel:
+    return WebModel(project.root, project.target_settings, modules={
+        m: {"vars": variables} for m in ("base", "page_views", "sessions", "users")})
+
+
+def test_page_view_with_pings_scroll_and_rollups(web):
+    web.insert([
+        ev("e1", "page_view", at(0)),
+        ev("e2", "page_ping", at(12), pp_yoffset_min=0, pp_yoffset_max=500),
+        ev("e3", "page_ping", at(14), pp_yoffset_max=700),       # same heartbeat interval as e2
+        ev("e4", "page_ping", at(25), pp_yoffset_max=1200, pp_xoffset_max=50),
+        ev("e5", "page_view", at(60), pv="pv2", page_urlpath="/cart", page_title="Cart"),
+    ])
+    web.run()
+    # engaged = 10 * (2 distinct 10 s intervals - 1) + 5; end = last ping; % = (1200 + 800) / 4000
+    assert web.table("page_views", PV + ", absolute_time_in_s, vertical_pixels_scrolled, "
+                     "vertical_percentage_scrolled, horizontal_percentage_scrolled") == [
+        ("pv1", "s1", 1, 2, 15, 25, 1200, 50, 100),
+        ("pv2", "s1", 2, 2, 0, 0, 0, 20, 100),
+    ]
+    assert web.table("sessions", "domain_sessionid, page_views, engaged_time_in_s, absolute_time_in_s, "
+                     "first_page_urlpath, last_page_urlpath, last_page_title") == [
+        ("s1", 2, 15, 60, "/home", "/cart", "Cart")]
+    assert web.table("users", "domain_userid, sessions, page_views, engaged_time_in_s") == [("u1", 1, 2, 15)]
+
+
+def test_scroll_offsets_are_clamped_to_the_document(web):
+    web.insert([ev("e1", "page_view", at(0), doc_height=1000),
+                ev("e2", "page_ping", at(11), doc_height=1000, pp_yoffset_min=-50, pp_yoffset_max=9000)])
+    web.run()
+    assert web.table("page_views", "vertical_pixels_scrolled, vertical_percentage_scrolled, engaged_time_in_s") == [
+        (1000, 100, 5)]
+
+
+def test_users_with_several_sessions_and_devices(web):
+    web.insert([
+        ev("a1", "page_view", at(0), session="s1", user="d1", pv="p1", user_id="alice"),
+        ev("a2", "page_view", at(hours=5), session="s2", user="d1", pv="p2", page_urlpath="/later"),
+        ev("b1", "page_view", at(hours=1), session="s3", user="d2", pv="p3", user_id="alice"),
+    ])
+    web.run()
+    assert web.table("sessions", "domain_sessionid, domain_userid, user_id, page_views") == [
+        ("s1", "d1", "alice", 1), ("s2", "d1", None, 1), ("s3", "d2", "alice", 1)]
+    assert web.table("users", "domain_userid, user_id, sessions, page_views, first_page_urlpath, "
+                     "last_page_urlpath") == [
+        ("d1", "alice", 2, 2, "/home", "/later"), ("d2", "alice", 1, 1, "/home", "/home")]
+
+
+def test_link_clicks_and_transactions_are_not_page_views(web):
+    web.insert([
+        ev("e1", "page_view", at(0)),
+        ev("e2", "link_click", at(5), unstruct_event='{"data":{"data":{"targetUrl":"https://x.example"}}}'),
+        ev("e3", "transaction", at(8), tr_orderid="o1", tr_total=12.5),
+    ])
+    web.run()
+    assert web.table("page_views", PV) == [("pv1", "s1", 1, 1, 0)]
+    assert web.table("sessions", "page_views") == [(1,)]
+
+
+def test_marketing_and_referrer_come_from_the_first_page_view(web):
+    web.insert([
+        ev("e1", "page_view", at(0), mkt_medium="cpc", mkt_source="google", mkt_campaign="spring",
+           refr_medium="search", refr_source="Google", page_referrer="https://www.google.com/"),
+        ev("e2", "page_view", at(30), pv="pv2", mkt_medium="email", refr_medium="internal"),
+    ])
+    web.run()
+    expected = [("s1", "cpc", "google", "spring", "search", "Google")]
+    assert web.table("sessions", "domain_sessionid, mkt_medium, mkt_source, mkt_campaign, refr_medium, "
+                     "refr_source") == expected
+    assert web.table("users", "domain_userid, mkt_medium, mkt_source, mkt_campaign, refr_medium, "
+                     "refr_source") == [("u1", *expected[0][1:])]
+
+
+@pytest.mark.parametrize(("bot_filter", "expected"), [(True, [("pv1",)]), (False, [("pv1",), ("pv2",)])])
+def test_bots_are_filtered_by_user_agent(project, bot_filter, expected):
+    web = web_with(project, ua_bot_filter=bot_filter)
+    web.insert([ev("e1", "page_view", at(0)),
+                ev("e2", "page_view", at(0), session="s2", user="crawler", pv="pv2",
+                   useragent="Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)")])
+    web.run()
+    assert web.table("page_views", "page_view_id") == expected
+
+
+def test_events_sent_too_late_are_left_out(web):
+    web.insert([ev("e1", "page_view", at(0)),
+                ev("e2", "page_view", at(0, minutes=2), pv="pv2",
+                   dvce_created_tstamp=at(days=-4), derived_tstamp=at(days=-4))])
+    web.run()
+    assert web.table("page_views", "page_view_id") == [("pv1",)]
+
+
+def test_a_session_continued_after_days_late_allowed_keeps_its_first_part(web):
+    web.insert([ev("e1", "page_view", at(0))])
+    web.run()
+    web.insert([ev("e2", "page_view", at(days=5), pv="pv2")])   # same session, 5 days on
+    web.run()
+    assert web.table("page_views", "page_view_id") == [("pv1",)]
+    assert web.table("sessions", "domain_sessionid, page_views") == [("s1", 1)]
+
+
+def test_late_event_in_an_open_session_updates_everything(web):
+    web.insert([ev("e1", "page_view", at(0))])
+    web.run()
+    web.insert([ev("e2", "page_view", at(hours=2), pv="pv2", page_urlpath="/later")])
+    web.run()
+    assert web.table("page_views", PV) == [("pv1", "s1", 1, 2, 0), ("pv2", "s1", 2, 2, 0)]
+    assert web.table("sessions", "page_views, last_page_urlpath") == [(2, "/later")]
+    assert web.table("users", "sessions, page_views") == [(1, 2)]
+
+
+@pytest.mark.parametrize(("mode", "expected"), [("exclude", [("pv2",)]), ("keep_first", [("pv1",), ("pv2",)])])
+def test_duplicate_event_ids_with_the_same_timestamp(project, mode, expected):
+    web = web_with(project, duplicates=mode)
+    web.insert([ev("e1", "page_view", at(0)), ev("e1", "page_view", at(0)),
+                ev("e2", "page_view", at(30), pv="pv2")])
+    web.run()
+    assert web.table("page_views", "page_view_id") == expected
+    assert web.sql("SELECT MAX(duplicate_rows_removed) FROM derived.datamodel_metadata "
+                   "WHERE module = 'base'")[0][0] == 1
+
+
+def test_a_duplicate_arriving_later_removes_what_the_first_copy_built(web):
+    web.insert([ev("e1", "page_view", at(0)), ev("e2", "page_view", at(30), pv="pv2")])
+    web.run()
+    assert web.table("page_views", "page_view_id") == [("pv1",), ("pv2",)]
+    web.insert([ev("e1", "page_view", at(5))])                   # same id, another collector_tstamp
+    web.run()
+    assert web.table("page_views", PV) == [("pv2", "s1", 1, 1, 0)]
+    assert web.table("sessions", "page_views") == [(1,)]
+
+
+def test_a_session_left_without_page_views_is_dropped_downstream(web):
+    web.insert([ev("e1", "page_view", at(0))])
+    web.run()
+    assert web.table("sessions", "domain_sessionid") == [("s1",)]
+    web.insert([ev("e1", "page_view", at(1))])                   # the only page view becomes a duplicate
+    web.run()
+    assert web.table("page_views", "page_view_id") == []
+    assert web.table("sessions", "domain_sessionid") == []
+    assert web.table("users", "domain_userid") == []
+
+
+def test_events_without_a_session_id_are_ignored(web):
+    web.insert([ev("e1", "page_view", at(0)), ev("e2", "page_view", at(1), session=None, pv="pv2")])
+    web.run()
+    assert web.table("page_views", "page_view_id") == [("pv1",)]
+
+
+def test_batches_loaded_out_of_order_within_the_look_back(web):
+    web.insert([ev("e2", "page_view", at(hours=2), pv="pv2")])
+    web.run()
+    web.insert([ev("e1", "page_view", at(hours=1))])             # older events, loaded later
+    web.run()
+    assert web.table("page_views", PV) == [("pv1", "s1", 1, 2, 0), ("pv2", "s1", 2, 2, 0)]
+
+
+def test_history_longer_than_the_update_cadence_arrives_in_rounds(web):
+    web.insert([ev(f"e{d}", "page_view", at(days=d * 3), session=f"s{d}", pv=f"pv{d}") for d in range(6)])
+    web.run()
+    assert len(web.table("page_views", "page_view_id")) == 6
+    assert web.sql("SELECT COUNT(*) FROM derived.staged_batches WHERE module = 'base'")[0][0] == 2  # days 0-6, then 9-15
