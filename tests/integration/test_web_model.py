@@ -175,4 +175,5 @@ def test_history_longer_than_the_update_cadence_arrives_in_rounds(web):
     web.insert([ev(f"e{d}", "page_view", at(days=d * 3), session=f"s{d}", pv=f"pv{d}") for d in range(6)])
     web.run()
     assert len(web.table("page_views", "page_view_id")) == 6
-    assert web.sql("SELECT COUNT(*) FROM derived.staged_batches WHERE module = 'base'")[0][0] == 2  # days 0-6, then 9-15
+    batches = web.sql("SELECT COUNT(*) FROM derived.staged_batches WHERE module = 'base'")[0][0]
+    assert batches == 2  # days 0-6, then 9-15
