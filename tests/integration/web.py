@@ -78,6 +78,8 @@ class WebModel:
             target.connect().execute(sql)
 
     def insert(self, events: list[dict[str, Any]]) -> None:
+        if not events:
+            return
         rows, contexts = [], []
         for event in events:
             rows.append("(" + ", ".join(_value(event.get(c), _KINDS[c]) for c in ATOMIC_COLUMNS) + ")")
@@ -101,6 +103,24 @@ class WebModel:
         schema = self.project.vars.get("output_schema", "derived")
         rows = self.sql(f"SELECT {columns} FROM {schema}.{name}{self.entropy} ORDER BY {order or columns}")
         return [tuple(_plain(v) for v in row) for row in rows]
+
+
+    def snapshot(self) -> dict[str, list[tuple]]:
+        """Every output table, all columns but the batch that wrote a row, sorted."""
+        schema = self.project.vars.get("output_schema", "derived")
+        result = {}
+        for name in ("page_views", "sessions", "users"):
+            with self.project.target() as target:
+                session = target.connect()
+                exists = session.fetch(f"SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = "
+                                       f"'{schema}' AND table_name = '{name}{self.entropy}'").rows[0][0]
+                if not exists:  # no module run has produced a row for it yet
+                    result[name] = []
+                    continue
+                rows = session.fetch(f"SELECT * FROM {schema}.{name}{self.entropy}")
+            keep = [i for i, c in enumerate(rows.columns) if c != "batch_id"]
+            result[name] = sorted((tuple(_plain(row[i]) for i in keep) for row in rows.rows), key=repr)
+        return result
 
 
 def _value(value: Any, kind: str) -> str:

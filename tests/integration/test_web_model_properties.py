@@ -1,0 +1,109 @@
+"""The web model converges: random sessions (page views, pings, duplicated event ids with the
+same and with different timestamps) loaded in random batches, with random module runs and
+complete replays in between, end equal to one full run over all the events."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.integration.web import WebModel, at, ev
+
+MODULES = ("base", "page_views", "sessions", "users")
+ACTIONS = st.lists(st.one_of(st.just(("load", None)),
+                             st.tuples(st.sampled_from(["main", "complete", "run"]), st.sampled_from(MODULES))),
+                   min_size=1, max_size=12)
+
+
+@st.composite
+def event_sets(draw) -> list[dict]:
+    """Up to three sessions of two users within one hour, so any arrival order stays inside
+    the look-back window and every session is shorter than days_late_allowed."""
+    events, n = [], 0
+    for s in range(draw(st.integers(1, 3))):
+        clock = draw(st.integers(0, 1800))
+        for p in range(draw(st.integers(1, 3))):
+            pv = f"s{s}p{p}"
+            n += 1
+            events.append(ev(f"e{n}", "page_view", at(clock), session=f"s{s}", user=f"u{s % 2}", pv=pv,
+                             page_urlpath=f"/{p}"))
+            for _ in range(draw(st.integers(0, 3))):
+                clock += draw(st.integers(3, 15))
+                n += 1
+                events.append(ev(f"e{n}", "page_ping", at(clock), session=f"s{s}", user=f"u{s % 2}", pv=pv,
+                                 pp_yoffset_max=draw(st.integers(0, 5000))))
+            clock += draw(st.integers(1, 120))
+    for original in draw(st.lists(st.sampled_from(events), max_size=3)):
+        shift = draw(st.sampled_from([0, 0, 7]))           # same or a different collector_tstamp
+        events.append({**original, "collector_tstamp": at(shift) if shift else original["collector_tstamp"]})
+    return events
+
+
+def play(incremental: WebModel, full: WebModel, events, batch_of, actions) -> None:
+    batches = [[e for e, b in zip(events, batch_of) if b == i] for i in range(max(batch_of) + 1)]
+    with incremental.project.target() as target:
+        from runner.lifecycle import Lifecycle
+
+        lifecycle = Lifecycle(incremental.project, target, {}, __import__("runner.output").output.Reporter(
+            incremental.log))
+        for action, module in actions:
+            if action == "load":
+                if batches:
+                    incremental.insert(batches.pop(0))
+            else:
+                lifecycle.run(lifecycle.plan([module], None if action == "run" else action))
+        for batch in batches:
+            incremental.insert(batch)
+        lifecycle.catch_up()
+    full.insert(events)
+    full.run()
+    assert incremental.snapshot() == full.snapshot()
+
+
+def examples(default: int) -> int:
+    return int(os.environ.get("SLUICE_WEB_PROPERTY_EXAMPLES", default))
+
+
+CASE = st.data()
+
+
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=CASE)
+def test_web_model_converges_on_duckdb(data):
+    events = data.draw(event_sets())
+    batch_of = data.draw(st.lists(st.integers(0, 3), min_size=len(events), max_size=len(events)))
+    actions = data.draw(ACTIONS)
+    with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+        incremental = WebModel(Path(a), {"type": "duckdb", "path": ".sluice/i.duckdb"})
+        full = WebModel(Path(b), {"type": "duckdb", "path": ".sluice/f.duckdb"})
+        play(incremental, full, events, batch_of, actions)
+
+
+@pytest.fixture(scope="module")
+def pg_web_db(pg_admin_dsn):
+    from tests import pg
+
+    with pg.fresh_database(pg_admin_dsn) as dsn:
+        yield pg.target_settings(dsn)
+
+
+def test_web_model_converges_on_postgres(pg_web_db, tmp_path_factory):
+    @settings(max_examples=examples(8), deadline=None, suppress_health_check=list(HealthCheck))
+    @given(data=CASE)
+    def converge(data):
+        events = data.draw(event_sets())
+        batch_of = data.draw(st.lists(st.integers(0, 3), min_size=len(events), max_size=len(events)))
+        actions = data.draw(ACTIONS)
+        pair = []
+        for _ in range(2):   # one database; each model its own tables through `entropy`
+            entropy = f"_{uuid.uuid4().hex[:8]}"
+            pair.append(WebModel(tmp_path_factory.mktemp("web"), pg_web_db, variables={"entropy": entropy}))
+        play(*pair, events, batch_of, actions)
+
+    converge()
