@@ -21,6 +21,7 @@ from runner.errors import ConfigError, SluiceError
 from runner.executor import PlaybookRunner, RenderedQuery, render_steps
 from runner.faults import fault_point
 from runner.locks import ModuleLocks
+from runner.metadata import RunMetadata
 from runner.modules import Module, discover, enabled, select
 from runner.output import Reporter
 from runner.playbook import Playbook, load_playbook
@@ -64,6 +65,7 @@ class Lifecycle:
         self.session = target.connect()
         self.state = LifecycleState(self.session, self.renderer, self.variables)
         self.locks = ModuleLocks(self.state, warn=reporter.warning)
+        self.metadata = RunMetadata(self.state, self.variables["model_version"])
         self.state.ensure_tables()
         self.register_consumers()
 
@@ -133,29 +135,27 @@ class Lifecycle:
             if batch_id is not None:
                 self.state.open_batches(module.name, module.staged, run_id, batch_id)
             inputs = {t: self.state.take_pending(module.name, t) for t in self._staged_inputs(module)}
-            self._metadata_start(module, run_id)
+            self.metadata.start(module, run_id)
             if inputs and all(after == upto for after, upto in inputs.values()):
                 # Nothing new in any input: record the run, skip the SQL (a run with nothing
                 # new must cost next to nothing) and leave complete nothing to commit.
-                self.state.run(f"UPDATE {self.state.metadata} SET outcome = 'complete', rows_this_run = 0, "
-                               f"main_end_tstamp = {self.state.now}, run_end_tstamp = {self.state.now} "
-                               f"{self._metadata_where(module, run_id)}")
+                self.metadata.nothing_new(module, run_id)
                 self.reporter.line(f"module '{module.name}': no new batches, nothing to do")
                 return False
         variables = self._variables(module, book, run_id, batch_id, inputs)
         try:
             self._execute(module, "main", book, variables)
         except SluiceError as exc:
-            self._metadata_failed(module, run_id, exc)
+            self.metadata.failed(module, run_id, exc)
             raise
         with self.session.transaction():
             self.state.count_pending_rows(module.name)
-            self._metadata_main_done(module, run_id, variables)
+            self.metadata.main_done(module, run_id)
         fault_point(f"{module.name}:main:end")
         return False
 
     def complete(self, module: Module, run_id: str) -> bool:
-        if not self._main_done(module):
+        if not self.metadata.awaiting_complete(module):
             # Nothing to commit: complete already ran, or main did not finish. Committing now
             # would advance offsets past work that never happened.
             self.reporter.line(f"module '{module.name}': nothing to complete (no finished main pending)")
@@ -174,7 +174,7 @@ class Lifecycle:
             for table in self._staged_inputs(module):
                 self.state.release(table)
             self._cleanup(module, variables)
-            self._metadata_complete(module)
+            self.metadata.complete(module)
         fault_point(f"{module.name}:complete:end")
         return bool(variables.get("ends_run"))
 
@@ -279,59 +279,3 @@ class Lifecycle:
         drop = {"all": module.this_run + module.scratch, "debug": module.scratch, "trace": ()}[mode]
         for table in drop:
             self.state.run(f"DROP TABLE IF EXISTS {self.state.staged_table(table)}")
-
-    # -- run metadata ----------------------------------------------------------------------
-    def _main_done(self, module: Module) -> bool:
-        return bool(self.state.scalar(f"SELECT COUNT(*) FROM {self.state.metadata} "
-                                      f"{self._metadata_where(module, outcome='main_done')}"))
-
-    def _metadata_start(self, module: Module, run_id: str) -> None:
-        # We hold the module's lock: any run still marked running or awaiting complete is dead,
-        # and this main redoes its work.
-        self.state.run(f"UPDATE {self.state.metadata} SET outcome = 'abandoned' WHERE module = "
-                       f"{literal(module.name)} AND outcome IN ('running', 'main_done')")
-        self.state.run(
-            f"INSERT INTO {self.state.metadata} (run_id, model_version, module, outcome, run_start_tstamp) "
-            f"VALUES ({literal(run_id)}, {literal(self.variables['model_version'])}, {literal(module.name)}, "
-            f"'running', {self.state.now})")
-
-    def _metadata_where(self, module: Module, run_id: str | None = None, outcome: str = "running") -> str:
-        run = f" AND run_id = {literal(run_id)}" if run_id else ""
-        return f"WHERE module = {literal(module.name)} AND outcome = {literal(outcome)}{run}"
-
-    def _metadata_failed(self, module: Module, run_id: str, exc: Exception) -> None:
-        message = str(exc)[:1000]
-        self.state.run(f"UPDATE {self.state.metadata} SET outcome = 'failed', run_end_tstamp = {self.state.now}, "
-                       f"error = {literal(message)} {self._metadata_where(module, run_id)}")
-
-    def _metadata_main_done(self, module: Module, run_id: str, variables: Mapping[str, Any]) -> None:
-        figures = self._figures(module)
-        sets = ", ".join(f"{k} = {literal(v)}" for k, v in figures.items())
-        sets = f", {sets}" if sets else ""
-        self.state.run(f"UPDATE {self.state.metadata} SET outcome = 'main_done', main_end_tstamp = "
-                       f"{self.state.now}{sets} {self._metadata_where(module, run_id)}")
-
-    def _metadata_complete(self, module: Module) -> None:
-        self.state.run(f"UPDATE {self.state.metadata} SET outcome = 'complete', run_end_tstamp = "
-                       f"{self.state.now} {self._metadata_where(module, outcome='main_done')}")
-
-    def _figures(self, module: Module) -> dict[str, Any]:
-        spec = module.metadata
-        if spec is None:
-            return {}
-        table = self.state.staged_table(spec.table)
-        if not self.state.exists(table):
-            return {"rows_this_run": 0, "distinct_key": spec.key, "distinct_key_count": 0}
-        time_cols = f", MIN({spec.time_key}), MAX({spec.time_key})" if spec.time_key else ""
-        row = self.session.fetch(f"SELECT COUNT(*), COUNT(DISTINCT {spec.key}){time_cols} FROM {table}").rows[0]
-        figures = {"rows_this_run": row[0], "distinct_key": spec.key, "distinct_key_count": row[1]}
-        if spec.time_key:
-            figures.update(time_key=spec.time_key, min_time_key=_ts(row[2]), max_time_key=_ts(row[3]))
-        if spec.duplicates_table and self.state.exists(self.state.staged_table(spec.duplicates_table)):
-            figures["duplicate_rows_removed"] = self.state.scalar(
-                f"SELECT COUNT(*) FROM {self.state.staged_table(spec.duplicates_table)}")
-        return figures
-
-
-def _ts(value: Any) -> str | None:
-    return None if value is None else str(value)
