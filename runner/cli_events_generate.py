@@ -10,7 +10,7 @@ import click
 from runner.cli import PATH, cli
 from runner.errors import ArgumentError
 from runner.events.generate import GenerateConfig, generate
-from runner.events.generate_writers import batch_paths, write_batches
+from runner.events.generate_writers import CsvFormat, TsvFormat, batch_paths, write_batches
 from runner.events.schema import CONTEXTS, WEB_PAGE
 from runner.output import make_reporter
 
@@ -51,14 +51,14 @@ def generate_cmd(out_dir: Path, seed: int, users: int, days: int, events: int, b
     reporter = make_reporter()
     stale = _stale_batch_files(out_dir, batches, fmt)
     sessions: set[str | None] = set()
-    counts = write_batches(_counting(generate(config), sessions), out_dir, batches, fmt,
-                           CONTEXTS if config.enrichments else (WEB_PAGE,))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    form = TsvFormat() if fmt == "tsv" else CsvFormat(CONTEXTS if config.enrichments else (WEB_PAGE,))
+    counts = write_batches(_counting(generate(config), sessions), batch_paths(out_dir, batches, fmt), form)
     reporter.line(f"generated {sum(counts):,} events, {users:,} users, {len(sessions):,} sessions "
                   f"in {batches} {fmt} file{'s' if batches > 1 else ''} under {out_dir}")
     if stale:
         reporter.line(f"note: {len(stale)} other batch file(s) in {out_dir} are from an earlier run: "
                       f"{', '.join(p.name for p in stale[:3])}{'…' if len(stale) > 3 else ''}")
-
 
 
 def _counting(pairs: Iterator[tuple[int, dict]], sessions: set[str | None]) -> Iterator[tuple[int, dict]]:

@@ -37,6 +37,7 @@ DAYS_LATE_ALLOWED = 3
 #: mean events of a human and of a bot session, to turn `events` into a number of sessions
 HUMAN_EVENTS_PER_SESSION, BOT_EVENTS_PER_SESSION = 16.7, 11.8
 _EPOCH = datetime(1970, 1, 1)
+_WEB_PAGE_TABLE = WEB_PAGE.table
 _UUID_CLEAR = ~(0xC000 << 48 | 0xF000 << 64) & (1 << 128) - 1
 _UUID_SET = 0x8000 << 48 | 4 << 76
 #: 'SS.mmm' for each millisecond of a minute
@@ -76,6 +77,14 @@ def generate(config: GenerateConfig) -> Iterator[tuple[int, dict]]:
     return _Simulation(config).run()
 
 
+class _Minutes(dict):
+    """'YYYY-MM-DD HH:MM:' of minutes since the epoch, made when first asked for."""
+
+    def __missing__(self, minute: int) -> str:
+        text = self[minute] = (_EPOCH + timedelta(minutes=minute)).strftime("%Y-%m-%d %H:%M:")
+        return text
+
+
 @dataclass
 class _Device:
     """One browser: a `domain_userid` with its own session index and clock skew."""
@@ -95,40 +104,40 @@ class _Simulation:
         self.start_ms = int((datetime.combine(config.start, datetime.min.time()) - _EPOCH).total_seconds()) * 1000
         self.end_ms = self.start_ms + config.days * DAY_MS
         self.period_ms = config.days * DAY_MS / config.batches
-        self.events_per_user = config.events / config.users
+        self.produced = 0
         bots = round(config.users * config.bot_fraction)
         if config.bot_fraction and config.users > 1:
             bots = max(1, bots)
         self.bots = set(self.rng.sample(range(config.users), min(bots, config.users)))
         self.out: list[tuple[int, dict]] = []
-        self.minutes: dict[int, str] = {}
+        self.minutes = _Minutes()
 
     def uuid(self) -> str:
         """A random (version 4) UUID from the seeded generator: uuid.UUID(int=..., version=4), faster."""
-        h = "%032x" % (self.rng.getrandbits(128) & _UUID_CLEAR | _UUID_SET)
+        h = f"{self.rng.getrandbits(128) & _UUID_CLEAR | _UUID_SET:032x}"
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def run(self) -> Iterator[tuple[int, dict]]:
         for n in range(self.c.users):
             for _ in self.user(n):
+                self.produced += len(self.out)
                 yield from self.out
                 self.out.clear()
 
     def user(self, n: int) -> Iterator[None]:
         """Plan one user's sessions over the period; yields after each so the caller drains `out`."""
         rng, bot = self.rng, n in self.bots
-        mean = self.events_per_user / (BOT_EVENTS_PER_SESSION if bot else HUMAN_EVENTS_PER_SESSION)
+        events_per_user = max(0, self.c.events - self.produced) / (self.c.users - n)  # steers to the total
+        mean = events_per_user / (BOT_EVENTS_PER_SESSION if bot else HUMAN_EVENTS_PER_SESSION)
         count = 1 + round(rng.expovariate(1.0) * max(0.0, mean - 1))  # every user visits once
         starts = sorted(rng.randrange(self.start_ms, self.end_ms - HOUR_MS) for _ in range(count))
         location = rng.choice(LOCATIONS)
-        user_id = f"user-{n + 1:05d}" if not bot and rng.random() < 0.4 else None
-        devices = [self.device(location, bot) for _ in range(rng.choice((1, 1, 1, 2, 2, 3)))]
+        user_id = f"user-{n + 1:05d}" if not bot and rng.random() < 0.5 else None
+        devices = [] if bot else [self.device(location, bot) for _ in range(rng.choice((1, 1, 1, 2, 2, 3)))]
         for start in starts:
-            if bot:  # crawlers keep no cookies: every visit is a new device
-                device = self.device(location, bot)
-            else:
-                device = devices[0] if rng.random() < 0.6 else rng.choice(devices)
-            logged_in = user_id if user_id and rng.random() < 0.7 else None
+            # crawlers keep no cookies: every visit is a new device
+            device = self.device(location, bot) if bot else devices[0] if rng.random() < 0.5 else rng.choice(devices)
+            logged_in = user_id if user_id and rng.random() < 0.8 else None
             self.session(device, max(start, device.free_at), logged_in)
             yield None
 
@@ -162,7 +171,7 @@ class _Simulation:
             pv.update(page_fields(page[0], page[1], query, "reviews" if rng.random() < 0.05 else None))
             pv.update(landing["fields"] if i == 0 else referrer_fields(previous_url))
             pv.update(doc_width=pv["br_viewwidth"], doc_height=rng.randrange(pv["br_viewheight"], 9000))
-            pv["_contexts"] = {WEB_PAGE.table: [{"id": self.uuid()}], **device.derived}
+            pv["_contexts"] = {_WEB_PAGE_TABLE: [{"id": self.uuid()}], **device.derived}
             t = self.page_view(device, pv, t, action, nxt, offline_ms)
             previous_url = pv["page_url"]
         device.free_at = t + IDLE_MS + rng.randint(1, 6 * HOUR_MS)
@@ -188,11 +197,12 @@ class _Simulation:
         dwell = min(int(rng.expovariate(1 / 45_000)), 20 * 60_000)
         self.pings(device, pv, t, dwell, offline_ms)
         if action == "click":
-            target = f"https://www.example.com{nxt[0]}" if nxt else "https://github.com/snowplow/snowplow"
+            target = f"https://{SITE}{nxt[0]}" if nxt else "https://github.com/snowplow/snowplow"
             event = {"schema": "iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0",
                      "data": {"schema": "iglu:com.snowplowanalytics.snowplow/link_click/jsonschema/1-0-1",
                               "data": {"targetUrl": target, "elementClasses": ["nav"]}}}
-            self.emit(device, pv, LINK_CLICK, t + dwell, {"unstruct_event": json.dumps(event)}, offline_ms)
+            self.emit(device, pv, LINK_CLICK, t + dwell, {"unstruct_event": json.dumps(event, separators=(",", ":"))},
+                      offline_ms)
         elif action == "transaction":
             self.emit(device, pv, TRANSACTION, t + rng.randint(500, 3000), self.transaction(pv), offline_ms)
         gap = rng.randint(2 * 60_000, 25 * 60_000) if rng.random() < 0.05 else 0  # idle, same session
@@ -227,14 +237,14 @@ class _Simulation:
         if extra:
             ev.update(extra)
         ev["event_id"] = self.uuid()
-        ev["event_fingerprint"] = "%032x" % self.rng.getrandbits(128)
+        ev["event_fingerprint"] = f"{self.rng.getrandbits(128):032x}"
         if r() < c.null_session_fraction:
             ev["domain_sessionid"] = None
         sent = created + (offline_ms or 5 + int(r() * 1500))
         collector = sent + 20 + int(r() * 380)
         skew = device.skew_ms
         self.stamp_event(ev, created + skew, sent + skew, collector)
-        batch = self.batch_of(collector)
+        batch = min(c.batches - 1, max(0, int((collector - self.start_ms) // self.period_ms)))
         if offline_ms:  # the device came back online later: never in the batch it was made in
             batch = max(batch, min(self.batch_of(created) + 1, c.batches - 1))
         if r() < c.out_of_order_fraction:
@@ -254,20 +264,16 @@ class _Simulation:
         self.out.append((min(batch + 1, self.c.batches - 1), copy))
 
     def stamp_event(self, ev: dict, dvce_created: int, dvce_sent: int, collector: int) -> None:
-        """Device times carry the device's clock skew; derived_tstamp corrects it as enrich does."""
-        ts = self.stamp
-        ev["dvce_created_tstamp"], ev["dvce_sent_tstamp"] = ts(dvce_created), ts(dvce_sent)
-        ev["collector_tstamp"] = ts(collector)
-        ev["derived_tstamp"] = ts(collector - (dvce_sent - dvce_created))
-        ev["etl_tstamp"] = ts(collector + 60_000 + int(self.rng.random() * 540_000))
-
-    def stamp(self, ms: int) -> str:
-        """Epoch milliseconds as the enriched format's UTC text, 'YYYY-MM-DD HH:MM:SS.mmm'."""
-        minute, rest = divmod(ms, 60_000)
-        prefix = self.minutes.get(minute)
-        if prefix is None:
-            prefix = self.minutes[minute] = (_EPOCH + timedelta(minutes=minute)).strftime("%Y-%m-%d %H:%M:")
-        return prefix + _SECONDS[rest]
+        """Device times carry the device's clock skew; derived_tstamp corrects it as enrich does.
+        Times are epoch milliseconds, written as the enriched format's UTC text."""
+        minutes, seconds = self.minutes, _SECONDS
+        derived = collector - (dvce_sent - dvce_created)
+        etl = collector + 60_000 + int(self.rng.random() * 540_000)
+        ev["dvce_created_tstamp"] = minutes[dvce_created // 60_000] + seconds[dvce_created % 60_000]
+        ev["dvce_sent_tstamp"] = minutes[dvce_sent // 60_000] + seconds[dvce_sent % 60_000]
+        ev["collector_tstamp"] = minutes[collector // 60_000] + seconds[collector % 60_000]
+        ev["derived_tstamp"] = minutes[derived // 60_000] + seconds[derived % 60_000]
+        ev["etl_tstamp"] = minutes[etl // 60_000] + seconds[etl % 60_000]
 
     def batch_of(self, ms: int) -> int:
         return min(self.c.batches - 1, max(0, int((ms - self.start_ms) // self.period_ms)))

@@ -8,8 +8,9 @@ self-describing JSON. CSV: a header of the atomic columns without `contexts` and
 `derived_contexts`, then one JSON-array column per context (`Context.csv_column()`); booleans
 as true/false.
 
-Context JSON is cached by the identity of the objects holding it: the generator shares them
-between the events of a page view, so most events cost no JSON encoding at all.
+Context JSON is cached by the identity of the objects holding it (the generator shares them
+between the events of a page view, so most events cost no JSON encoding at all): do not change a
+context list or dict once an event holding it has been written.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import csv
 import json
 import operator
+import re
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
 from datetime import datetime
@@ -26,10 +28,8 @@ from runner.events.schema import ATOMIC_COLUMNS, CONTEXTS, WEB_PAGE, Context
 
 CONTEXTS_SCHEMA = "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0"
 _BY_TABLE = {c.table: c for c in CONTEXTS}
-_CONTEXTS_AT, _DERIVED_AT = ATOMIC_COLUMNS.index("contexts"), ATOMIC_COLUMNS.index("derived_contexts")
-_ALL = operator.itemgetter(*ATOMIC_COLUMNS)
+_WEB_PAGE_TABLE = WEB_PAGE.table
 CSV_ATOMIC_COLUMNS = tuple(c for c in ATOMIC_COLUMNS if c not in ("contexts", "derived_contexts"))
-_CSV_ATOMIC = operator.itemgetter(*CSV_ATOMIC_COLUMNS)
 
 
 def schema_uri(context: Context, version: str = "1-0-0") -> str:
@@ -57,13 +57,31 @@ class _IdentityCache:
         return value
 
 
-def _self_describing(contexts: dict, derived: bool) -> str | None:
-    data = [{"schema": schema_uri(_BY_TABLE[table]), "data": item}
-            for table, items in contexts.items() if (table != WEB_PAGE.table) == derived for item in items]
-    return _json({"schema": CONTEXTS_SCHEMA, "data": data}) if data else None
+def _entries(table: str, items: list[dict]) -> str:
+    """The self-describing entries of one context's items, comma-separated."""
+    schema = _json(schema_uri(_BY_TABLE[table]))
+    return ",".join(f'{{"schema":{schema},"data":{_json(item)}}}' for item in items)
 
 
-_tsv_contexts = _IdentityCache(lambda ctx: (_self_describing(ctx, False), _self_describing(ctx, True)))
+_ENTRIES = {table: _IdentityCache(lambda items, table=table: _entries(table, items)) for table in _BY_TABLE}
+
+
+def _wrap(entries: list[str]) -> str | None:
+    return f'{{"schema":"{CONTEXTS_SCHEMA}","data":[{",".join(entries)}]}}' if entries else None
+
+
+def _split_contexts(contexts: dict) -> tuple[str | None, str | None]:
+    """(contexts, derived_contexts) texts: the web page context is the tracker's, the rest enrich's."""
+    page, derived = [], []
+    for table, items in contexts.items():
+        if table not in _ENTRIES:
+            raise ValueError(f"unknown context table {table!r}: expected one of {', '.join(_ENTRIES)}")
+        if items:
+            (page if table == _WEB_PAGE_TABLE else derived).append(_ENTRIES[table](items))
+    return _wrap(page), _wrap(derived)
+
+
+_tsv_contexts = _IdentityCache(_split_contexts)
 _json_array = _IdentityCache(_json)
 
 
@@ -74,82 +92,181 @@ def _text(value: object) -> str:
 
 
 _TSV_BOOLS, _CSV_BOOLS = {True: "1", False: "0"}, {True: "true", False: "false"}
+#: columns that differ between the events of one page view (the rest usually repeat)
+EVENT_COLUMNS = frozenset((
+    "etl_tstamp", "collector_tstamp", "dvce_created_tstamp", "dvce_sent_tstamp", "derived_tstamp", "true_tstamp",
+    "event", "event_id", "event_vendor", "event_name", "event_format", "event_version", "event_fingerprint",
+    "domain_sessionid", "contexts", "derived_contexts", "unstruct_event", "pp_xoffset_min", "pp_xoffset_max",
+    "pp_yoffset_min", "pp_yoffset_max", "tr_orderid", "tr_affiliation", "tr_total", "tr_tax", "tr_shipping",
+    "tr_city", "tr_state", "tr_country", "tr_currency", "tr_total_base", "tr_tax_base", "tr_shipping_base",
+    "base_currency"))
 
 
 def _texts(values: Iterable[object], bools: dict[bool, str]) -> list[str]:
     """Field texts: None is empty, booleans per format, datetimes in the enriched format."""
-    return ["" if v is None else v if v.__class__ is str else bools[v] if v.__class__ is bool else _text(v)
-            for v in values]
+    return ["" if v is None else v if (k := v.__class__) is str else str(v) if k is int else bools[v] if k is bool
+            else _text(v) for v in values]
 
 
-def tsv_line(event: dict) -> str:
-    """One enriched TSV line, without its newline. `event` must hold every atomic column."""
-    values = list(_ALL(event))
-    contexts = event.get("_contexts")
-    if contexts:
-        values[_CONTEXTS_AT], values[_DERIVED_AT] = _tsv_contexts(contexts)
-    return "\t".join(_texts(values, _TSV_BOOLS))
+class _Fields:
+    """Lines of events' `columns` joined by `sep`. The texts of the columns outside EVENT_COLUMNS
+    are reused, joined in runs, while they hold values equal (==) to the previous event's: most
+    events repeat their page view's. The rest are made per event, so a caller can replace some
+    first (`varying_at`)."""
+
+    def __init__(self, columns: Sequence[str], sep: str, bools: dict[bool, str],
+                 escape: Callable[[list[str]], list[str]] | None = None):
+        fixed = [c for c in columns if c not in EVENT_COLUMNS]
+        self.varying_columns = [c for c in columns if c in EVENT_COLUMNS]
+        self.fixed, self.varying = operator.itemgetter(*fixed), operator.itemgetter(*self.varying_columns)
+        self.fields_order = operator.itemgetter(*((fixed + self.varying_columns).index(c) for c in columns))
+        self.runs: list[tuple[int, int]] = []  # slices of the fixed texts between varying columns
+        pieces, seen, start = [], 0, 0
+        for column in [*columns, None]:
+            if column is None or column in EVENT_COLUMNS:
+                if seen > start:
+                    pieces.append(len(self.runs))
+                    self.runs.append((start, seen))
+                if column is not None:
+                    pieces.append(-1 - self.varying_columns.index(column))
+                start = seen
+            else:
+                seen += 1
+        self.order = operator.itemgetter(*(p if p >= 0 else len(self.runs) - 1 - p for p in pieces))
+        self.sep, self.bools, self.escape = sep, bools, escape
+        self.last: tuple | None = None
+        self.fixed_texts: list[str] = []
+        self.run_texts: list[str] = []
+
+    def varying_at(self, column: str) -> int:
+        return self.varying_columns.index(column)
+
+    def texts(self, values: Iterable[object]) -> list[str]:
+        texts = _texts(values, self.bools)
+        return self.escape(texts) if self.escape else texts
+
+    def varying_texts(self, event: dict) -> list[str]:
+        return self.texts(self.varying(event))
+
+    def line(self, event: dict, varying_texts: list[str]) -> str:
+        fixed = self.fixed(event)
+        if fixed != self.last:
+            texts = self.texts(fixed)
+            self.last, self.fixed_texts = fixed, texts
+            self.run_texts = [self.sep.join(texts[a:b]) for a, b in self.runs]
+        return self.sep.join(self.order(self.run_texts + varying_texts))
+
+    def fields(self, event: dict, varying_texts: list[str]) -> tuple[str, ...]:
+        """Every column's text, in order (after `line` for the same event)."""
+        return self.fields_order(self.fixed_texts + varying_texts)
 
 
-def csv_header(contexts: Sequence[Context] = CONTEXTS) -> list[str]:
-    return [*CSV_ATOMIC_COLUMNS, *(c.csv_column() for c in contexts)]
+_TSV_SAFE = str.maketrans("\t\n\r", "   ")
+_TSV_TABS = len(ATOMIC_COLUMNS) - 1
 
 
-def csv_row(event: dict, contexts: Sequence[Context] = CONTEXTS) -> list[str]:
-    """One CSV row matching `csv_header(contexts)`."""
-    row = _texts(_CSV_ATOMIC(event), _CSV_BOOLS)
-    held = event.get("_contexts") or {}
-    for context in contexts:
-        items = held.get(context.table)
-        row.append(_json_array(items) if items else "")
-    return row
+class TsvFormat:
+    """Enriched TSV: no header; lines (without newline) of every atomic column."""
+
+    def __init__(self) -> None:
+        self.fields = _Fields(ATOMIC_COLUMNS, "\t", _TSV_BOOLS)
+        self.contexts_at = self.fields.varying_at("contexts")
+        self.derived_at = self.fields.varying_at("derived_contexts")
+        self.last: tuple[object, tuple[str | None, str | None]] = (None, (None, None))
+
+    def header(self) -> str | None:
+        return None
+
+    def line(self, event: dict) -> str:
+        texts = self.fields.varying_texts(event)
+        contexts = event.get("_contexts")
+        if contexts:
+            if contexts is not self.last[0]:  # consecutive events mostly share their page's
+                self.last = (contexts, _tsv_contexts(contexts))
+            page, derived = self.last[1]
+            texts[self.contexts_at], texts[self.derived_at] = page or "", derived or ""
+        line = self.fields.line(event, texts)
+        if line.count("\t") != _TSV_TABS or "\n" in line or "\r" in line:
+            # tabs and line breaks inside a field become spaces, as enrich makes fields TSV-safe
+            line = "\t".join(f.translate(_TSV_SAFE) for f in self.fields.fields(event, texts))
+        return line
+
+
+class _Echo:
+    """A csv.writer target that hands the formatted row back."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+_CSV = csv.writer(_Echo(), lineterminator="\r\n")
+
+
+def csv_line(texts: Sequence[str]) -> str:
+    """`texts` as one CSV line (RFC 4180 quoting, as csv.writer does it), without newline."""
+    return _CSV.writerow(texts)[:-2]
+
+
+_csv_json = _IdentityCache(lambda items: csv_line([_json(items)]))
+_CSV_SPECIAL = re.compile(r'[,"\r\n]')
+
+
+def _csv_escape(texts: list[str]) -> list[str]:
+    """Each field as csv.writer writes it (quoted where needed); most rows need nothing."""
+    if not _CSV_SPECIAL.search("".join(texts)):
+        return texts
+    return [csv_line([t]) if _CSV_SPECIAL.search(t) else t for t in texts]
+
+
+class CsvFormat:
+    """CSV shaped like a BigQuery/Snowflake export: the atomic columns but `contexts` and
+    `derived_contexts`, then one JSON array column per context."""
+
+    def __init__(self, contexts: Sequence[Context] = CONTEXTS):
+        self.contexts = tuple(contexts)
+        self.fields = _Fields(CSV_ATOMIC_COLUMNS, ",", _CSV_BOOLS, _csv_escape)
+
+    def header(self) -> str | None:
+        return csv_line([*CSV_ATOMIC_COLUMNS, *(c.csv_column() for c in self.contexts)])
+
+    def line(self, event: dict) -> str:
+        line = self.fields.line(event, self.fields.varying_texts(event))
+        held = event.get("_contexts") or {}
+        return line + "".join("," + _csv_json(items) if (items := held.get(c.table)) else ","
+                              for c in self.contexts)
 
 
 def write_tsv(events: Iterable[dict], path: Path) -> int:
     """Write events as enriched TSV; return how many."""
-    count = 0
-    with open(path, "w", encoding="utf-8", newline="") as out:
-        for event in events:
-            out.write(tsv_line(event) + "\n")
-            count += 1
-    return count
+    return write_batches(((0, e) for e in events), [path], TsvFormat())[0]
 
 
 def write_csv(events: Iterable[dict], path: Path, contexts: Sequence[Context] = CONTEXTS) -> int:
     """Write events as CSV with a header; return how many."""
-    count = 0
-    with open(path, "w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(csv_header(contexts))
-        for event in events:
-            writer.writerow(csv_row(event, contexts))
-            count += 1
-    return count
+    return write_batches(((0, e) for e in events), [path], CsvFormat(contexts))[0]
 
 
 def batch_paths(out_dir: Path, batches: int, fmt: str) -> list[Path]:
+    """`batch-0001.<fmt>`… in `out_dir`."""
     return [out_dir / f"batch-{n:04d}.{fmt}" for n in range(1, batches + 1)]
 
 
-def write_batches(pairs: Iterable[tuple[int, dict]], out_dir: Path, batches: int, fmt: str = "tsv",
-                  contexts: Sequence[Context] = CONTEXTS) -> list[int]:
-    """Route `(batch index, event)` pairs into `batch-0001.<fmt>`…; return the events per file."""
-    if fmt not in ("tsv", "csv"):
-        raise ValueError(f"unknown format {fmt!r}: use tsv or csv")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    counts = [0] * batches
+def write_batches(pairs: Iterable[tuple[int, dict]], paths: Sequence[Path],
+                  fmt: TsvFormat | CsvFormat) -> list[int]:
+    """Write each `(batch index, event)` into `paths[index]`; return the events per file."""
+    line, header = fmt.line, fmt.header()
+    buffers: list[list[str]] = [[] if header is None else [header] for _ in paths]
+    counts = [0] * len(paths)
     with ExitStack() as stack:
-        files = [stack.enter_context(open(p, "w", encoding="utf-8", newline=""))
-                 for p in batch_paths(out_dir, batches, fmt)]
-        if fmt == "tsv":
-            for batch, event in pairs:
-                files[batch].write(tsv_line(event) + "\n")
-                counts[batch] += 1
-        else:
-            writers = [csv.writer(f, lineterminator="\n") for f in files]
-            for w in writers:
-                w.writerow(csv_header(contexts))
-            for batch, event in pairs:
-                writers[batch].writerow(csv_row(event, contexts))
-                counts[batch] += 1
+        files = [stack.enter_context(open(p, "w", encoding="utf-8", newline="")) for p in paths]
+        for batch, event in pairs:
+            buffer = buffers[batch]
+            buffer.append(line(event))
+            counts[batch] += 1
+            if len(buffer) >= 256:  # one write per many lines: cheaper than one per line
+                files[batch].write("\n".join(buffer) + "\n")
+                buffer.clear()
+        for f, buffer in zip(files, buffers, strict=True):
+            if buffer:
+                f.write("\n".join(buffer) + "\n")
     return counts

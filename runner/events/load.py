@@ -35,7 +35,7 @@ from typing import Any, TextIO
 
 from runner.config import Project
 from runner.errors import ArgumentError, SluiceError
-from runner.events.schema import ATOMIC_COLUMNS, ATOMIC_FIELDS, BOOL, CONTEXTS, FLOAT, INT, NUM, TS, Context
+from runner.events.schema import ATOMIC_COLUMNS, ATOMIC_FIELDS, BOOL, CONTEXTS, FLOAT, INT, NUM, TS, Context, S
 from runner.lifecycle import LIFECYCLE_DEFAULTS
 from runner.output import Reporter
 from runner.targets import Session, Target
@@ -136,8 +136,8 @@ def to_boolean(text: str) -> bool:
 CONVERTERS: dict[str, Callable[[str], Any]] = {
     TS: to_timestamp, INT: to_integer, FLOAT: to_double, NUM: to_decimal, BOOL: to_boolean,
 }
-#: (index, column, converter) of every atomic column that is not a string
-TYPED_COLUMNS = tuple((i, name, CONVERTERS[kind]) for i, (name, kind) in enumerate(ATOMIC_FIELDS) if kind in CONVERTERS)
+#: (index, converter) of every atomic column that is not a string
+TYPED_COLUMNS = tuple((i, CONVERTERS[kind]) for i, (_, kind) in enumerate(ATOMIC_FIELDS) if kind in CONVERTERS)
 
 
 # -- records --------------------------------------------------------------------------------
@@ -155,12 +155,12 @@ class Layout:
     ignored: tuple[str, ...] = ()
 
     @classmethod
-    def from_header(cls, header: list[str], where: Path) -> Layout:
+    def from_header(cls, header: list[str]) -> Layout:
         names = [h.strip().lower() for h in header]
         first = {name: i for i, name in reversed(list(enumerate(names)))}
         missing = [c for c in ("event_id", "collector_tstamp") if c not in first]
         if missing:
-            raise SluiceError(f"{where}: the CSV header has no {' or '.join(missing)} column "
+            raise SluiceError(f"the CSV header has no {' or '.join(missing)} column "
                               "(CSV files need a header of atomic column names)")
         context_columns = tuple((i, c, n) for i, n in enumerate(names) for c in CONTEXTS if _is_column_of(n, c))
         known = {n for n in names if n in _INDEX} | {n for _, _, n in context_columns}
@@ -192,7 +192,7 @@ def open_records(path: Path, fmt: str) -> Iterator[tuple[Layout, Iterator[tuple[
         else:
             reader = csv.reader(lines)
             header = next(reader, None)
-            layout = Layout.from_header(header, path) if header else Layout(width=0, envelopes=())
+            layout = Layout.from_header(header) if header else Layout(width=0, envelopes=())
         yield layout, _numbered(reader, nul_lines)
 
 
@@ -234,15 +234,15 @@ class EventParser:
             raise Reject("missing event_id")
         if values[COLLECTOR_TSTAMP] is None:
             raise Reject("missing collector_tstamp")
-        for i, name, convert in TYPED_COLUMNS:
-            if values[i] is not None:
-                try:
-                    values[i] = convert(values[i])
-                except ValueError as exc:
-                    raise Reject(f"{name}: {exc}") from None
-        shredded = self._contexts(fields, values, layout)
-        for context, data in shredded:
-            contexts[context].append(self._context_row(context, data, values))
+        try:
+            for i, convert in TYPED_COLUMNS:
+                value = values[i]
+                if value is not None:
+                    values[i] = convert(value)
+        except ValueError as exc:
+            raise Reject(f"{ATOMIC_COLUMNS[i]}: {exc}") from None
+        for context, data in self._contexts(fields, values, layout):
+            contexts[context].append(_context_row(context, data, values[EVENT_ID], values[COLLECTOR_TSTAMP]))
         return values
 
     def _contexts(self, fields: list[str], values: list[Any], layout: Layout) -> list[tuple[Context, Any]]:
@@ -275,18 +275,6 @@ class EventParser:
             self._schemas[uri] = next((c for c in CONTEXTS if c.matches(uri)), None)
         return self._schemas[uri]
 
-    @staticmethod
-    def _context_row(context: Context, data: Any, values: list[Any]) -> list[Any]:
-        if not isinstance(data, dict):
-            raise Reject(f"{context.table}: the context's data is not a JSON object")
-        row = [values[EVENT_ID], values[COLLECTOR_TSTAMP]]
-        for prop, column, kind in context.fields:
-            try:
-                row.append(_context_value(data.get(prop), kind))
-            except ValueError as exc:
-                raise Reject(f"{context.table}.{column}: {exc}") from None
-        return row
-
 
 def _json(text: str, column: str) -> Any:
     try:
@@ -302,9 +290,23 @@ def _json_column(text: str, column: str) -> list[Any]:
     return [i["data"] if isinstance(i, dict) and set(i) == {"schema", "data"} else i for i in items if i is not None]
 
 
+def _context_row(context: Context, data: Any, root_id: str, root_tstamp: datetime) -> list[Any]:
+    if not isinstance(data, dict):
+        raise Reject(f"{context.table}: the context's data is not a JSON object")
+    row = [root_id, root_tstamp]
+    for prop, column, kind in context.fields:
+        value = data.get(prop)
+        if value is None or (kind == S and type(value) is str and "\x00" not in value):
+            row.append(value)  # the usual case, without a call
+            continue
+        try:
+            row.append(_context_value(value, kind))
+        except ValueError as exc:
+            raise Reject(f"{context.table}.{column}: {exc}") from None
+    return row
+
+
 def _context_value(value: Any, kind: str) -> Any:
-    if value is None:
-        return None
     if kind == BOOL:
         if isinstance(value, bool):
             return value

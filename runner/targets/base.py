@@ -189,8 +189,9 @@ class Target:
         is in, so a caller's `session.transaction()` makes the whole load all-or-nothing.
 
         This default is the portable one: multi-row `INSERT ... VALUES` with `%s` bind
-        parameters, as many rows per statement as the parameter limit allows. Targets with a
-        bulk path of their own (COPY, reading a file) override it.
+        parameters (the DB-API "format" style of psycopg and redshift_connector), as many
+        rows per statement as `max_parameters` allows. Targets with a bulk path of their own
+        override it: PostgreSQL streams COPY, DuckDB reads a temporary CSV.
         """
         per_statement = max(1, self.max_parameters // len(columns))
         head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "

@@ -1,10 +1,12 @@
--- The input schema's tables: atomic events (the enriched TSV's 131 columns, in order) and one
+-- The input schema's tables: atomic events (the enriched TSV's 131 columns, in order, then
+-- load_tstamp, stamped by the warehouse as rows arrive, as Snowplow's loaders do) and one
 -- table per shredded context, created by `sluice load` when missing.
 CREATE SCHEMA IF NOT EXISTS {{ input_schema }};
 CREATE TABLE IF NOT EXISTS {{ table(input_schema, 'events') }} (
 {%- for column, kind in atomic_fields %}
-  {{ column }} {{ column_type(kind) }}{{ ',' if not loop.last }}
+  {{ column }} {{ column_type(kind) }},
 {%- endfor %}
+  load_tstamp TIMESTAMP DEFAULT {{ current_ts() }}
 ){{ table_options(dist_key='event_id', sort_keys='collector_tstamp') }};
 {% for context in contexts %}
 CREATE TABLE IF NOT EXISTS {{ table(input_schema, context.table) }} (

@@ -87,7 +87,7 @@ class WebModel:
                 contexts.append(f"({literal(event['event_id'])}, {_value(event['collector_tstamp'], 'timestamp')}, "
                                 f"{literal(event['_page_view_id'])})")
         schema, e = self.input_schema, self.entropy
-        sql = f"INSERT INTO {schema}.events{e} VALUES {', '.join(rows)}"
+        sql = f"INSERT INTO {schema}.events{e} ({', '.join(ATOMIC_COLUMNS)}) VALUES {', '.join(rows)}"
         if contexts:
             sql += (f"; INSERT INTO {schema}.com_snowplowanalytics_snowplow_web_page_1{e} (root_id, root_tstamp, id) "
                     f"VALUES {', '.join(contexts)}")

@@ -1,14 +1,14 @@
--- New events since the lower limit: an event id counts as new while the events table holds
--- more copies of it (there) than the manifest has processed, so a duplicate arriving later
--- sends its session back through the model. Events without a session, sent too late after
+-- New events loaded since the lower limit: an event id counts as new while the events table
+-- holds more copies of it (loaded since then) than the manifest has processed, so a duplicate
+-- arriving later sends its session back through the model. Events without a session, sent too late after
 -- they were created, or before start_date are never processed.
 DROP TABLE IF EXISTS {{ table(scratch_schema, 'base_new_event_candidates') }};
 CREATE TABLE {{ table(scratch_schema, 'base_new_event_candidates') }} AS
 WITH window_events AS (
-  SELECT e.event_id, e.domain_sessionid, e.collector_tstamp
+  SELECT e.event_id, e.domain_sessionid, e.collector_tstamp, e.load_tstamp
   FROM {{ table(input_schema, 'events') }} AS e
   CROSS JOIN {{ table(scratch_schema, 'base_new_events_limits') }} AS l
-  WHERE e.collector_tstamp >= l.lower_limit
+  WHERE COALESCE(e.load_tstamp, e.collector_tstamp) >= l.lower_limit
     AND e.collector_tstamp >= {{ ts_literal(start_date) }}
     AND e.domain_sessionid IS NOT NULL AND e.domain_sessionid <> ''
     AND e.event_id IS NOT NULL
@@ -22,10 +22,11 @@ processed AS (
   SELECT m.event_id, COUNT(*) AS copies
   FROM {{ table(output_schema, 'base_event_id_manifest') }} AS m
   CROSS JOIN {{ table(scratch_schema, 'base_new_events_limits') }} AS l
-  WHERE m.collector_tstamp >= l.lower_limit AND m.event_id IN (SELECT event_id FROM copies)
+  WHERE COALESCE(m.load_tstamp, m.collector_tstamp) >= l.lower_limit
+    AND m.event_id IN (SELECT event_id FROM copies)
   GROUP BY m.event_id
 )
-SELECT w.event_id, w.domain_sessionid, w.collector_tstamp
+SELECT w.event_id, w.domain_sessionid, w.collector_tstamp, w.load_tstamp
 FROM window_events AS w
 JOIN copies AS c ON c.event_id = w.event_id
 LEFT JOIN processed AS p ON p.event_id = w.event_id

@@ -6,5 +6,6 @@ SELECT
   l.lower_limit,
   (SELECT {{ dateadd('day', number(update_cadence_days), 'MIN(c.collector_tstamp)') }}
    FROM {{ table(scratch_schema, 'base_new_event_candidates') }} AS c) AS upper_limit,
-  {{ dateadd('day', -number(session_lookback_days), 'l.lower_limit') }} AS session_limit
+  (SELECT {{ dateadd('day', -number(session_lookback_days), 'MIN(c.collector_tstamp)') }}
+   FROM {{ table(scratch_schema, 'base_new_event_candidates') }} AS c) AS session_limit
 FROM {{ table(scratch_schema, 'base_new_events_limits') }} AS l;

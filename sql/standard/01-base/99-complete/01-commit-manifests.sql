@@ -5,10 +5,10 @@ WHERE event_id IN (SELECT event_id FROM {{ table(scratch_schema, 'base_events_th
                    JOIN {{ table(scratch_schema, 'base_sessions_to_include') }} AS s
                      ON s.session_id = c.domain_sessionid AND NOT s.included);
 
-INSERT INTO {{ table(output_schema, 'base_event_id_manifest') }} (event_id, collector_tstamp)
-SELECT event_id, collector_tstamp FROM {{ table(scratch_schema, 'base_events_this_run_raw') }}
+INSERT INTO {{ table(output_schema, 'base_event_id_manifest') }} (event_id, collector_tstamp, load_tstamp)
+SELECT event_id, collector_tstamp, load_tstamp FROM {{ table(scratch_schema, 'base_events_this_run_raw') }}
 UNION ALL
-SELECT c.event_id, c.collector_tstamp
+SELECT c.event_id, c.collector_tstamp, c.load_tstamp
 FROM {{ table(scratch_schema, 'base_new_event_candidates') }} AS c
 JOIN {{ table(scratch_schema, 'base_sessions_to_include') }} AS s
   ON s.session_id = c.domain_sessionid AND NOT s.included
