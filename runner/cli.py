@@ -124,4 +124,4 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(status if isinstance(status, int) else 0)
 
 # The lifecycle commands register themselves on the group above.
-from runner import cli_events_generate, cli_events_load, cli_lifecycle  # noqa: E402,F401
+from runner import cli_demo, cli_events_generate, cli_events_load, cli_lifecycle  # noqa: E402,F401
