@@ -1,0 +1,175 @@
+"""Benchmark the web model, DuckDB and PostgreSQL side by side, and record it in RESULTS.md.
+
+    python bench/run.py [--events 1000000] [--targets duckdb,postgres] [--record]
+
+For each target, in a fresh database:
+  (a) full run: N events loaded, then `sluice run --catch-up`;
+  (b) incremental run: 1% more events (the newest) loaded, then `sluice run --catch-up`;
+  (c) a run with no new events;
+  (d) the floor: a plain scan of the new 1% of events (every column, by load time).
+Every run is a `sluice` process of its own, so its wall time and peak memory (`wait4`) are its
+own; per-module seconds come from `datamodel_metadata`. PostgreSQL is found as the tests find
+it (SLUICE_TEST_PG_DSN, Docker, or local server binaries). Ratios are the figures to read:
+absolute times on a shared machine are noise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from runner.config import load_project  # noqa: E402
+from runner.events.generate import GenerateConfig, generate  # noqa: E402
+from runner.events.generate_writers import TsvFormat, batch_paths, write_batches  # noqa: E402
+from tests import pg  # noqa: E402
+
+MODULES = ("base", "page_views", "sessions", "users")
+SLICES = 100  # the newest of SLICES + 1 generated batches is the 1% that arrives later
+
+
+@dataclass
+class Phase:
+    seconds: float
+    peak_mb: float
+    modules: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class TargetResult:
+    target: str
+    load_seconds: float = 0.0
+    phases: dict[str, Phase] = field(default_factory=dict)
+
+
+def sluice(project: Path, *args: str) -> Phase:
+    started = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "runner", *args], cwd=project,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.monotonic() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"sluice {' '.join(args)} failed: {proc.stderr.read().decode()[-2000:]}")
+    return Phase(seconds, usage.ru_maxrss / 1024)
+
+
+def module_seconds(project: Path, since: datetime) -> dict[str, float]:
+    with load_project(project).target() as target:
+        rows = target.connect().fetch(
+            "SELECT module, run_start_tstamp, run_end_tstamp FROM derived.datamodel_metadata "
+            f"WHERE run_start_tstamp >= CAST('{since:%Y-%m-%d %H:%M:%S}' AS TIMESTAMP) "
+            "AND run_end_tstamp IS NOT NULL").rows
+    totals: dict[str, float] = {}
+    for module, start, end in rows:
+        totals[module] = totals.get(module, 0.0) + (end - start).total_seconds()
+    return totals
+
+
+def timed_run(project: Path) -> Phase:
+    since = datetime.now(timezone.utc).replace(tzinfo=None)
+    phase = sluice(project, "run", "--catch-up")
+    phase.modules = module_seconds(project, since)
+    return phase
+
+
+def scan_floor(project: Path, since: datetime) -> Phase:
+    """Read every column of the events loaded since `since`: what any model must at least do."""
+    started = time.monotonic()
+    with load_project(project).target() as target:
+        target.connect().fetch(
+            "SELECT COUNT(*), COUNT(DISTINCT domain_sessionid), MAX(LENGTH(CAST(contexts AS VARCHAR))), "
+            "MAX(page_url), MAX(useragent), MAX(collector_tstamp) FROM atomic.events "
+            f"WHERE load_tstamp >= CAST('{since:%Y-%m-%d %H:%M:%S.%f}' AS TIMESTAMP)")
+    return Phase(time.monotonic() - started, 0.0)
+
+
+def bench_target(name: str, settings: dict, files: list[Path], workdir: Path) -> TargetResult:
+    """`files[:-1]` sit in one folder (the history), `files[-1]` is the newest 1%."""
+    project = workdir / name
+    project.mkdir()
+    for folder in ("playbooks/standard", "sql"):
+        shutil.copytree(REPO / folder, project / folder)
+    (project / "sluice.yml").write_text(yaml.safe_dump({"default_target": name, "targets": {name: settings}}))
+    result = TargetResult(name)
+    started = time.monotonic()
+    sluice(project, "load", str(files[0].parent))
+    result.load_seconds = time.monotonic() - started
+    result.phases["a_full"] = timed_run(project)
+    newest_load = datetime.now(timezone.utc).replace(tzinfo=None)
+    sluice(project, "load", str(files[-1]))
+    result.phases["b_incremental"] = timed_run(project)
+    result.phases["c_nothing_new"] = timed_run(project)
+    result.phases["d_scan_floor"] = scan_floor(project, newest_load)
+    return result
+
+
+def render(results: list[TargetResult], events: int, total_events: int) -> str:
+    now = datetime.now(timezone.utc)
+    lines = [f"## {now:%Y-%m-%d %H:%M} UTC, {events:,} events (+{total_events - events:,} incremental)", "",
+             f"Machine: {platform.node()}, {os.cpu_count()} cores, {platform.platform()}, "
+             f"Python {platform.python_version()}. Command: `python bench/run.py --events {events}`.", "",
+             "| target | (a) full s | (b) incremental s | (c) nothing new s | (d) scan floor s | (b)/(a) | (b)/(d) |"
+             " peak MB a/b/c |", "|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        p = r.phases
+        a, b, c, d = (p[k].seconds for k in ("a_full", "b_incremental", "c_nothing_new", "d_scan_floor"))
+        peaks = "/".join(f"{p[k].peak_mb:.0f}" for k in ("a_full", "b_incremental", "c_nothing_new"))
+        lines.append(f"| {r.target} | {a:.1f} | {b:.2f} | {c:.2f} | {d:.3f} | {b / a:.1%} | {b / d:.0f}x | {peaks} |")
+    lines += ["", "Seconds per module (from datamodel_metadata; process start-up and lifecycle overhead excluded):",
+              "", "| target | phase | " + " | ".join(MODULES) + " |",
+              "|---|---|---|---|---|---|"]
+    for r in results:
+        for key, phase in r.phases.items():
+            if phase.modules:
+                cells = " | ".join(f"{phase.modules.get(m, 0.0):.2f}" for m in MODULES)
+                lines.append(f"| {r.target} | {key} | {cells} |")
+    lines += ["", "Loading (`sluice load`, not part of the ratios): " +
+              ", ".join(f"{r.target} {r.load_seconds:.0f}s" for r in results), ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--targets", default="duckdb,postgres")
+    parser.add_argument("--record", action="store_true", help="Append the figures to bench/RESULTS.md.")
+    args = parser.parse_args()
+    total = int(args.events * (SLICES + 1) / SLICES)
+    with tempfile.TemporaryDirectory(prefix="sluice-bench-") as tmp, pg.pg_server() as dsn:
+        workdir = Path(tmp)
+        (workdir / "history").mkdir()
+        files = batch_paths(workdir / "history", SLICES + 1, "tsv")
+        config = GenerateConfig(events=total, users=max(1000, total // 50), days=30, batches=SLICES + 1)
+        write_batches(generate(config), files, TsvFormat())
+        files[-1] = files[-1].rename(workdir / files[-1].name)  # the newest 1% arrives later
+        results = []
+        for name in args.targets.split(","):
+            if name == "postgres":
+                if dsn is None:
+                    raise SystemExit("no PostgreSQL found (set SLUICE_TEST_PG_DSN)")
+                with pg.fresh_database(dsn) as db:
+                    results.append(bench_target(name, pg.target_settings(db), files, workdir))
+            else:
+                results.append(bench_target(name, {"type": "duckdb", "path": ".sluice/bench.duckdb"}, files, workdir))
+    text = render(results, args.events, total)
+    print(text)
+    if args.record:
+        with open(REPO / "bench" / "RESULTS.md", "a") as handle:
+            handle.write("\n" + text)
+
+
+if __name__ == "__main__":
+    main()
