@@ -51,9 +51,11 @@ def ev(event_id: str, kind: str, when: datetime, session: str = "s1", user: str 
 
 
 class WebModel:
-    def __init__(self, root: Path, target: dict, variables: dict | None = None, modules: dict | None = None):
+    def __init__(self, root: Path, target: dict, variables: dict | None = None, modules: dict | None = None,
+                 custom: bool = False):
         self.root = root
-        for folder in ("playbooks/standard", "sql/standard", "sql/macros"):
+        folders = ("playbooks/standard", "sql/standard", "sql/macros") + (("playbooks/custom", "sql/custom") * custom)
+        for folder in folders:
             if not (root / folder).exists():
                 shutil.copytree(REPO / folder, root / folder)
         config = {"default_target": "test", "targets": {"test": target}, "vars": variables or {},

@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS {{ table(output_schema, 'page_view_link_clicks') }};
