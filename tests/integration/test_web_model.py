@@ -177,3 +177,19 @@ def test_history_longer_than_the_update_cadence_arrives_in_rounds(web):
     assert len(web.table("page_views", "page_view_id")) == 6
     batches = web.sql("SELECT COUNT(*) FROM derived.staged_batches WHERE module = 'base'")[0][0]
     assert batches == 2  # days 0-6, then 9-15
+
+
+def test_optional_enrichment_columns_join_their_contexts(project):
+    web = web_with(project, enable_iab=True, enable_ua_parser=True, enable_yauaa=True)
+    web.insert([ev("e1", "page_view", at(0))])
+    when = "CAST('2024-03-01 10:00:00' AS TIMESTAMP)"
+    web.sql(f"INSERT INTO atomic.com_iab_snowplow_spiders_and_robots_1 (root_id, root_tstamp, spider_or_robot, "
+            f"category, reason, primary_impact) VALUES ('e1', {when}, FALSE, 'BROWSER', 'PASSED_ALL', 'NONE')")
+    web.sql(f"INSERT INTO atomic.com_snowplowanalytics_snowplow_ua_parser_context_1 (root_id, root_tstamp, "
+            f"useragent_family, os_family, device_family) VALUES ('e1', {when}, 'Firefox', 'Linux', 'Other')")
+    web.sql(f"INSERT INTO atomic.nl_basjes_yauaa_context_1 (root_id, root_tstamp, device_class, agent_name) "
+            f"VALUES ('e1', {when}, 'Desktop', 'Firefox')")
+    web.run()
+    assert web.table("page_views", "page_view_id, spider_or_robot, category, useragent_family, ua_os_family, "
+                     "device_class, agent_name") == [
+        ("pv1", False, "BROWSER", "Firefox", "Linux", "Desktop", "Firefox")]
