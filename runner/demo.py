@@ -20,6 +20,7 @@ from runner.events.load import load_events
 from runner.lifecycle import Lifecycle
 from runner.output import Reporter
 from runner.targets import QueryResult
+from runner.templates import Renderer
 
 DEMO_DIR = Path(".sluice") / "demo"
 TABLES = ("atomic.events", "derived.page_views", "derived.sessions", "derived.users")
@@ -64,11 +65,13 @@ def run_demo(project: Project, reporter: Reporter, config: GenerateConfig) -> De
 def _collect(demo: Project, result: DemoResult) -> None:
     with demo.target() as target:
         session = target.connect()
+        elapsed = Renderer(target.dialect).render("{{ seconds_between('run_start_tstamp', 'run_end_tstamp') }}",
+                                                  {}, "demo")
         for table in TABLES:
             result.rows[table] = session.fetch(f"SELECT COUNT(*) FROM {table}").rows[0][0]
         result.module_seconds = session.fetch(
             "SELECT module, COUNT(*) AS runs, SUM(rows_this_run) AS rows_processed, "
-            "ROUND(SUM(EPOCH(run_end_tstamp) - EPOCH(run_start_tstamp)), 2) AS seconds "
+            f"ROUND(SUM({elapsed}), 2) AS seconds "
             "FROM derived.datamodel_metadata WHERE outcome = 'complete' "
             "GROUP BY module ORDER BY MIN(run_start_tstamp)")
         result.sample = session.fetch(
