@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from runner.config import Project
+from runner.modules import discover
 from runner.events.generate import GenerateConfig, generate
 from runner.events.generate_writers import TsvFormat, batch_paths, write_batches
 from runner.events.load import load_events
@@ -23,6 +24,7 @@ from runner.targets import QueryResult
 from runner.templates import Renderer
 
 DEMO_DIR = Path(".sluice") / "demo"
+BUILTIN_ROOT = Path(__file__).resolve().parent.parent  # the folder holding playbooks/ and sql/
 TABLES = ("atomic.events", "derived.page_views", "derived.sessions", "derived.users")
 
 
@@ -39,6 +41,8 @@ class DemoResult:
 
 def run_demo(project: Project, reporter: Reporter, config: GenerateConfig) -> DemoResult:
     folder = project.root / DEMO_DIR
+    if "base" not in discover(project):  # run outside a Sluice project: use the shipped modules
+        project = Project(root=BUILTIN_ROOT)
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "events").mkdir(parents=True)
     demo = dataclasses.replace(project, targets={"demo": {"type": "duckdb", "path": str(folder / "demo.duckdb")}},
