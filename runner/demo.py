@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from runner.config import Project
-from runner.modules import discover
 from runner.events.generate import GenerateConfig, generate
 from runner.events.generate_writers import TsvFormat, batch_paths, write_batches
 from runner.events.load import load_events
 from runner.lifecycle import Lifecycle
+from runner.modules import discover
 from runner.output import Reporter
 from runner.targets import QueryResult
 from runner.templates import Renderer
