@@ -114,7 +114,7 @@ class _Simulation:
 
     def uuid(self) -> str:
         """A random (version 4) UUID from the seeded generator: uuid.UUID(int=..., version=4), faster."""
-        h = f"{self.rng.getrandbits(128) & _UUID_CLEAR | _UUID_SET:032x}"
+        h = (self.rng.getrandbits(128) & _UUID_CLEAR | _UUID_SET).to_bytes(16, "big").hex()
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def run(self) -> Iterator[tuple[int, dict]]:
@@ -237,14 +237,14 @@ class _Simulation:
         if extra:
             ev.update(extra)
         ev["event_id"] = self.uuid()
-        ev["event_fingerprint"] = f"{self.rng.getrandbits(128):032x}"
+        ev["event_fingerprint"] = self.rng.getrandbits(128).to_bytes(16, "big").hex()
         if r() < c.null_session_fraction:
             ev["domain_sessionid"] = None
         sent = created + (offline_ms or 5 + int(r() * 1500))
         collector = sent + 20 + int(r() * 380)
         skew = device.skew_ms
         self.stamp_event(ev, created + skew, sent + skew, collector)
-        batch = min(c.batches - 1, max(0, int((collector - self.start_ms) // self.period_ms)))
+        batch = self.batch_of(collector)
         if offline_ms:  # the device came back online later: never in the batch it was made in
             batch = max(batch, min(self.batch_of(created) + 1, c.batches - 1))
         if r() < c.out_of_order_fraction:

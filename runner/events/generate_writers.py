@@ -119,7 +119,6 @@ class _Fields:
         fixed = [c for c in columns if c not in EVENT_COLUMNS]
         self.varying_columns = [c for c in columns if c in EVENT_COLUMNS]
         self.fixed, self.varying = operator.itemgetter(*fixed), operator.itemgetter(*self.varying_columns)
-        self.fields_order = operator.itemgetter(*((fixed + self.varying_columns).index(c) for c in columns))
         self.runs: list[tuple[int, int]] = []  # slices of the fixed texts between varying columns
         pieces, seen, start = [], 0, 0
         for column in [*columns, None]:
@@ -135,7 +134,6 @@ class _Fields:
         self.order = operator.itemgetter(*(p if p >= 0 else len(self.runs) - 1 - p for p in pieces))
         self.sep, self.bools, self.escape = sep, bools, escape
         self.last: tuple | None = None
-        self.fixed_texts: list[str] = []
         self.run_texts: list[str] = []
 
     def varying_at(self, column: str) -> int:
@@ -152,24 +150,26 @@ class _Fields:
         fixed = self.fixed(event)
         if fixed != self.last:
             texts = self.texts(fixed)
-            self.last, self.fixed_texts = fixed, texts
-            self.run_texts = [self.sep.join(texts[a:b]) for a, b in self.runs]
+            self.last, self.run_texts = fixed, [self.sep.join(texts[a:b]) for a, b in self.runs]
         return self.sep.join(self.order(self.run_texts + varying_texts))
-
-    def fields(self, event: dict, varying_texts: list[str]) -> tuple[str, ...]:
-        """Every column's text, in order (after `line` for the same event)."""
-        return self.fields_order(self.fixed_texts + varying_texts)
 
 
 _TSV_SAFE = str.maketrans("\t\n\r", "   ")
-_TSV_TABS = len(ATOMIC_COLUMNS) - 1
+
+
+def _tsv_escape(texts: list[str]) -> list[str]:
+    """Tabs and line breaks inside a field become spaces, as enrich makes fields TSV-safe."""
+    joined = "".join(texts)
+    if "\t" not in joined and "\n" not in joined and "\r" not in joined:  # memchr: far quicker than re
+        return texts
+    return [t.translate(_TSV_SAFE) for t in texts]
 
 
 class TsvFormat:
     """Enriched TSV: no header; lines (without newline) of every atomic column."""
 
     def __init__(self) -> None:
-        self.fields = _Fields(ATOMIC_COLUMNS, "\t", _TSV_BOOLS)
+        self.fields = _Fields(ATOMIC_COLUMNS, "\t", _TSV_BOOLS, _tsv_escape)
         self.contexts_at = self.fields.varying_at("contexts")
         self.derived_at = self.fields.varying_at("derived_contexts")
         self.last: tuple[object, tuple[str | None, str | None]] = (None, (None, None))
@@ -185,11 +185,7 @@ class TsvFormat:
                 self.last = (contexts, _tsv_contexts(contexts))
             page, derived = self.last[1]
             texts[self.contexts_at], texts[self.derived_at] = page or "", derived or ""
-        line = self.fields.line(event, texts)
-        if line.count("\t") != _TSV_TABS or "\n" in line or "\r" in line:
-            # tabs and line breaks inside a field become spaces, as enrich makes fields TSV-safe
-            line = "\t".join(f.translate(_TSV_SAFE) for f in self.fields.fields(event, texts))
-        return line
+        return self.fields.line(event, texts)
 
 
 class _Echo:
@@ -213,7 +209,8 @@ _CSV_SPECIAL = re.compile(r'[,"\r\n]')
 
 def _csv_escape(texts: list[str]) -> list[str]:
     """Each field as csv.writer writes it (quoted where needed); most rows need nothing."""
-    if not _CSV_SPECIAL.search("".join(texts)):
+    joined = "".join(texts)
+    if "," not in joined and '"' not in joined and "\n" not in joined and "\r" not in joined:
         return texts
     return [csv_line([t]) if _CSV_SPECIAL.search(t) else t for t in texts]
 
@@ -225,6 +222,7 @@ class CsvFormat:
     def __init__(self, contexts: Sequence[Context] = CONTEXTS):
         self.contexts = tuple(contexts)
         self.fields = _Fields(CSV_ATOMIC_COLUMNS, ",", _CSV_BOOLS, _csv_escape)
+        self.last: tuple[object, str] = (None, "")
 
     def header(self) -> str | None:
         return csv_line([*CSV_ATOMIC_COLUMNS, *(c.csv_column() for c in self.contexts)])
@@ -232,8 +230,10 @@ class CsvFormat:
     def line(self, event: dict) -> str:
         line = self.fields.line(event, self.fields.varying_texts(event))
         held = event.get("_contexts") or {}
-        return line + "".join("," + _csv_json(items) if (items := held.get(c.table)) else ","
-                              for c in self.contexts)
+        if held is not self.last[0]:  # consecutive events mostly share their page's
+            self.last = (held, "".join("," + _csv_json(items) if (items := held.get(c.table)) else ","
+                                       for c in self.contexts))
+        return line + self.last[1]
 
 
 def write_tsv(events: Iterable[dict], path: Path) -> int:

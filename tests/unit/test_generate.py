@@ -268,6 +268,27 @@ def test_csv_lines_are_what_csv_writer_writes(tmp_path: Path) -> None:
     assert next(csv.DictReader(io.StringIO(expected.getvalue())))["page_title"] == 'Say "hi", then\nleave'
 
 
+def reference_tsv_line(event: dict) -> str:
+    """The enriched TSV line of an event, made the slow and obvious way."""
+    def sdj(contexts: list) -> str:
+        data = [{"schema": f"iglu:{c.vendor}/{c.name}/jsonschema/1-0-0", "data": item}
+                for c in contexts for item in event["_contexts"].get(c.table, [])]
+        envelope = {"schema": "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0", "data": data}
+        return json.dumps(envelope, separators=(",", ":")) if data else ""
+
+    values = {**event, "contexts": sdj([WEB_PAGE]), "derived_contexts": sdj(CONTEXTS[1:])}
+    texts = ["" if v is None else ("1" if v else "0") if isinstance(v, bool) else str(v)
+             for v in (values[c] for c in ATOMIC_COLUMNS)]
+    return "\t".join(texts)
+
+
+def test_tsv_lines_equal_the_obvious_formatting() -> None:
+    form = TsvFormat()
+    for config in (SAMPLE, replace(SAMPLE, seed=1, events=1000, enrichments=False)):
+        for _, event in generate(config):
+            assert form.line(event) == reference_tsv_line(event)
+
+
 def test_tsv_fields_lose_tabs_and_line_breaks(tmp_path: Path) -> None:
     _, event = next(generate(GenerateConfig(seed=3, users=2, events=50)))
     path = tmp_path / "odd.tsv"
