@@ -56,13 +56,16 @@ class TargetResult:
 
 
 def sluice(project: Path, *args: str) -> Phase:
-    started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "runner", *args], cwd=project,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.monotonic() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"sluice {' '.join(args)} failed: {proc.stderr.read().decode()[-2000:]}")
+    # Output goes to a file, not a pipe: nobody reads a pipe while wait4 waits, and a full one
+    # would block the child forever.
+    with tempfile.TemporaryFile() as log:
+        started = time.monotonic()
+        proc = subprocess.Popen([sys.executable, "-m", "runner", *args], cwd=project, stdout=log, stderr=log)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.monotonic() - started
+        if os.waitstatus_to_exitcode(status) != 0:
+            log.seek(0)
+            raise SystemExit(f"sluice {' '.join(args)} failed: {log.read().decode()[-2000:]}")
     return Phase(seconds, usage.ru_maxrss / 1024)
 
 
