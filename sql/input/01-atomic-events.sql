@@ -17,3 +17,7 @@ CREATE TABLE IF NOT EXISTS {{ table(input_schema, context.table) }} (
 {%- endfor %}
 ){{ table_options(dist_key='root_id', sort_keys='root_tstamp') }};
 {% endfor %}
+{{ create_index('events' ~ entropy ~ '_load_tstamp', table(input_schema, 'events'), 'load_tstamp') }};
+{% for context in contexts %}
+{{ create_index(context.table ~ entropy ~ '_root', table(input_schema, context.table), 'root_id, root_tstamp') }};
+{% endfor %}

@@ -48,3 +48,17 @@ CREATE TABLE IF NOT EXISTS {{ relation }} (LIKE {{ source }}){{ table_options(di
 {% macro duckdb__create_table_like(relation, source, dist_key=none, sort_keys=none) -%}
 CREATE TABLE IF NOT EXISTS {{ relation }} AS SELECT * FROM {{ source }} WHERE 1 = 0
 {%- endmacro %}
+
+{#- An index where the warehouse needs one to find recent rows fast. DuckDB skips row groups
+    by their min/max (zone maps) and Redshift by its sort keys, so only PostgreSQL gets one. -#}
+{% macro default__create_index(name, relation, columns) -%}
+SELECT 1 AS no_index_needed
+{%- endmacro %}
+
+{% macro postgres__create_index(name, relation, columns) -%}
+CREATE INDEX IF NOT EXISTS {{ name }} ON {{ relation }} ({{ columns }})
+{%- endmacro %}
+
+{% macro redshift__create_index(name, relation, columns) -%}
+SELECT 1 AS no_index_needed
+{%- endmacro %}

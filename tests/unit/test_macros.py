@@ -234,8 +234,17 @@ CREATE_TABLE_LIKE = [
     }),
 ]
 
+CREATE_INDEX = [
+    ("{{ create_index('i', 's.t', 'a, b') }}", {
+        "duckdb": "SELECT 1 AS no_index_needed",
+        "postgres": "CREATE INDEX IF NOT EXISTS i ON s.t (a, b)",
+        "redshift": "SELECT 1 AS no_index_needed",
+    }),
+]
+
 TABLES = {
     "column_type": COLUMN_TYPE,
+    "create_index": CREATE_INDEX,
     "create_table_like": CREATE_TABLE_LIKE,
     "dateadd": DATEADD,
     "date_trunc": DATE_TRUNC,
@@ -293,6 +302,8 @@ BOT_PATTERN = (
 )
 
 STATEMENTS = {
+    "create_index": """
+        {{ create_index('events_load_tstamp', 'atomic.events', 'load_tstamp') }}""",
     "column_type": """
         CREATE TABLE atomic.t (event_id {{ column_type('string') }}, n {{ column_type('integer') }},
                                ts {{ column_type('timestamp') }}, ok {{ column_type('boolean') }})""",

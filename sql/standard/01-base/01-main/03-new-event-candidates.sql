@@ -8,7 +8,7 @@ WITH window_events AS (
   SELECT e.event_id, e.domain_sessionid, e.collector_tstamp, e.load_tstamp
   FROM {{ table(input_schema, 'events') }} AS e
   CROSS JOIN {{ table(scratch_schema, 'base_new_events_limits') }} AS l
-  WHERE COALESCE(e.load_tstamp, e.collector_tstamp) >= l.lower_limit
+  WHERE (e.load_tstamp >= l.lower_limit OR (e.load_tstamp IS NULL AND e.collector_tstamp >= l.lower_limit))
     AND e.collector_tstamp >= {{ ts_literal(start_date) }}
     AND e.domain_sessionid IS NOT NULL AND e.domain_sessionid <> ''
     AND e.event_id IS NOT NULL
@@ -22,7 +22,7 @@ processed AS (
   SELECT m.event_id, COUNT(*) AS copies
   FROM {{ table(output_schema, 'base_event_id_manifest') }} AS m
   CROSS JOIN {{ table(scratch_schema, 'base_new_events_limits') }} AS l
-  WHERE COALESCE(m.load_tstamp, m.collector_tstamp) >= l.lower_limit
+  WHERE (m.load_tstamp >= l.lower_limit OR (m.load_tstamp IS NULL AND m.collector_tstamp >= l.lower_limit))
     AND m.event_id IN (SELECT event_id FROM copies)
   GROUP BY m.event_id
 )

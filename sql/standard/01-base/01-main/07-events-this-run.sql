@@ -19,7 +19,8 @@ WITH ranked AS (
                                           r.event_fingerprint) AS dedupe_rank
   FROM {{ table(scratch_schema, 'base_events_this_run_raw') }} AS r
 {%- if duplicates == 'exclude' %}
-  WHERE r.event_id NOT IN (SELECT event_id FROM {{ table(scratch_schema, 'base_duplicates_this_run') }})
+  WHERE NOT EXISTS (SELECT 1 FROM {{ table(scratch_schema, 'base_duplicates_this_run') }} AS d
+                    WHERE d.event_id = r.event_id)
 {%- endif %}
 ),
 page_view_ids AS (

@@ -9,4 +9,5 @@ INSERT INTO {{ table(scratch_schema, 'events_staged') }} (batch_id, domain_sessi
 SELECT {{ batch_id }}, s.session_id, s.start_tstamp, s.start_tstamp
 FROM {{ table(scratch_schema, 'base_sessions_to_include') }} AS s
 WHERE s.included
-  AND s.session_id NOT IN (SELECT domain_sessionid FROM {{ table(scratch_schema, 'events_this_run') }});
+  AND NOT EXISTS (SELECT 1 FROM {{ table(scratch_schema, 'events_this_run') }} AS e
+                  WHERE e.domain_sessionid = s.session_id);

@@ -11,7 +11,8 @@ WITH page_view_events AS (
     AND NOT {{ regex_match("LOWER(COALESCE(ev.useragent, ''))", "'" ~ bots ~ "'") }}
 {%- endif %}
 {%- if duplicates == 'exclude' %}
-    AND ev.page_view_id NOT IN (SELECT page_view_id FROM {{ table(scratch_schema, 'pv_page_view_id_duplicates_this_run') }})
+    AND NOT EXISTS (SELECT 1 FROM {{ table(scratch_schema, 'pv_page_view_id_duplicates_this_run') }} AS d
+                    WHERE d.page_view_id = ev.page_view_id)
 {%- endif %}
 ),
 page_views AS (

@@ -12,7 +12,8 @@ INSERT INTO {{ table(scratch_schema, 'page_views_staged') }} (batch_id, page_vie
                                                               start_tstamp)
 SELECT {{ batch_id }}, NULL, s.domain_sessionid, MIN(s.domain_userid), MIN(s.derived_tstamp)
 FROM {{ table(scratch_schema, 'pv_events') }} AS s
-WHERE s.domain_sessionid NOT IN (SELECT domain_sessionid FROM {{ table(scratch_schema, 'page_views_this_run') }})
+WHERE NOT EXISTS (SELECT 1 FROM {{ table(scratch_schema, 'page_views_this_run') }} AS pv
+                  WHERE pv.domain_sessionid = s.domain_sessionid)
 GROUP BY s.domain_sessionid;
 {%- else -%}
 SELECT 'stage_next: false, nothing staged' AS note;

@@ -6,7 +6,8 @@ CREATE TABLE {{ table(scratch_schema, 'sessions_dropped') }} AS
 SELECT s.domain_sessionid, s.domain_userid, s.start_tstamp
 FROM {{ table(output_schema, 'sessions') }} AS s
 WHERE s.domain_sessionid IN (SELECT domain_sessionid FROM {{ table(scratch_schema, 'sessions_page_views') }})
-  AND s.domain_sessionid NOT IN (SELECT domain_sessionid FROM {{ table(scratch_schema, 'sessions_this_run') }});
+  AND NOT EXISTS (SELECT 1 FROM {{ table(scratch_schema, 'sessions_this_run') }} AS t
+                  WHERE t.domain_sessionid = s.domain_sessionid);
 {%- if not skip_derived %}
 
 DELETE FROM {{ table(output_schema, 'sessions') }}
