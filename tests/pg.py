@@ -18,6 +18,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -106,8 +107,22 @@ def fresh_database(admin_dsn: str) -> Iterator[str]:
     try:
         yield make_conninfo(admin_dsn, dbname=name)
     finally:
-        with psycopg.connect(admin_dsn, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_database(admin_dsn, name)
+
+
+def _drop_database(admin_dsn: str, name: str, attempts: int = 5) -> None:
+    """Drop a test database. An autovacuum worker can be inside it, and a role that is not a
+    superuser may not end that worker (WITH FORCE): wait and retry; a database left behind
+    is untidy, not a failed test."""
+    for attempt in range(attempts):
+        try:
+            with psycopg.connect(admin_dsn, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except psycopg.errors.InsufficientPrivilege:
+            time.sleep(0.5 * (attempt + 1))
+        except psycopg.errors.ObjectInUse:
+            time.sleep(0.5 * (attempt + 1))
 
 
 def target_settings(dsn: str) -> dict:
