@@ -72,12 +72,17 @@ def examples(default: int) -> int:
 CASE = st.data()
 
 
+def draw_case(data) -> tuple[list[dict], list[int], list]:
+    """Events, the batch each arrives in, and the module runs in between."""
+    events = data.draw(event_sets())
+    batch_of = data.draw(st.lists(st.integers(0, 3), min_size=len(events), max_size=len(events)))
+    return events, batch_of, data.draw(ACTIONS)
+
+
 @settings(max_examples=examples(15), deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=CASE)
 def test_web_model_converges_on_duckdb(data):
-    events = data.draw(event_sets())
-    batch_of = data.draw(st.lists(st.integers(0, 3), min_size=len(events), max_size=len(events)))
-    actions = data.draw(ACTIONS)
+    events, batch_of, actions = draw_case(data)
     with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
         incremental = WebModel(Path(a), {"type": "duckdb", "path": ".sluice/i.duckdb"})
         full = WebModel(Path(b), {"type": "duckdb", "path": ".sluice/f.duckdb"})
@@ -96,9 +101,7 @@ def test_web_model_converges_on_postgres(pg_web_db, tmp_path_factory):
     @settings(max_examples=examples(8), deadline=None, suppress_health_check=list(HealthCheck))
     @given(data=CASE)
     def converge(data):
-        events = data.draw(event_sets())
-        batch_of = data.draw(st.lists(st.integers(0, 3), min_size=len(events), max_size=len(events)))
-        actions = data.draw(ACTIONS)
+        events, batch_of, actions = draw_case(data)
         pair = []
         for _ in range(2):   # one database; each model its own tables through `entropy`
             entropy = f"_{uuid.uuid4().hex[:8]}"
