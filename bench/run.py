@@ -32,9 +32,9 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from runner.config import load_project  # noqa: E402
-from runner.events.generate import GenerateConfig, generate  # noqa: E402
-from runner.events.generate_writers import TsvFormat, batch_paths, write_batches  # noqa: E402
+from sluice.config import load_project  # noqa: E402
+from sluice.events.snowplow.generate import GenerateConfig, generate  # noqa: E402
+from sluice.events.snowplow.generate_writers import TsvFormat, batch_paths, write_batches  # noqa: E402
 from tests import pg  # noqa: E402
 
 MODULES = ("base", "page_views", "sessions", "users")
@@ -60,7 +60,7 @@ def sluice(project: Path, *args: str) -> Phase:
     # would block the child forever.
     with tempfile.TemporaryFile() as log:
         started = time.monotonic()
-        proc = subprocess.Popen([sys.executable, "-m", "runner", *args], cwd=project, stdout=log, stderr=log)
+        proc = subprocess.Popen([sys.executable, "-m", "sluice", *args], cwd=project, stdout=log, stderr=log)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.monotonic() - started
         if os.waitstatus_to_exitcode(status) != 0:

@@ -1,49 +1,104 @@
-"""The project: `sluice.yml` found at or above the working directory.
+"""The project: `sluice.yml` found at or above the working directory, read into typed models.
 
-It names the targets and the default one, the global variables, and per-module settings
-(variables, `enabled`, `schedule`). Without a `sluice.yml` the project is the working
-directory with one embedded DuckDB target, so a playbook runs with zero setup.
+It names the targets and the default one, the model families it enables, the global
+variables, and per-module settings (variables, `enabled`, `schedule`). Without a `sluice.yml`
+the project is the working directory with one embedded DuckDB target and the Snowplow web
+model, so a playbook runs with zero setup.
+
+The file is read into a typed model (see `typed.py`): a wrong key or type is one line naming
+the file, the key and what was expected.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import Field, field_validator
 
-from runner.errors import ConfigError, SluiceError
-from runner.targets import Target, make_target
+from sluice import __version__
+from sluice.errors import ConfigError
+from sluice.targets import Target, make_target
+from sluice.typed import Strict, validate
 
 PROJECT_FILE = "sluice.yml"
-DEFAULT_TARGETS = {"local": {"type": "duckdb", "path": ".sluice/sluice.duckdb"}}
-PROJECT_KEYS = {"name", "default_target", "targets", "vars", "modules", "module_paths"}
-MODULE_SETTING_KEYS = {"enabled", "schedule", "vars"}
+DEFAULT_TARGET = {"type": "duckdb", "path": ".sluice/sluice.duckdb"}
+DEFAULT_MODELS = ("snowplow-web",)
+
+#: the lifecycle's variables, declared once; modules, playbooks, sluice.yml and --var override them
+LIFECYCLE_DEFAULTS: dict[str, Any] = {
+    "input_schema": "atomic",
+    "scratch_schema": "scratch",
+    "output_schema": "derived",
+    "entropy": "",
+    "cleanup_mode": "all",
+    "ends_run": False,
+    "model_version": __version__,
+}
+CLEANUP_MODES = ("all", "debug", "trace")
+
+class ModuleSettings(Strict):
+    enabled: bool = True
+    schedule: str | None = None
+    vars: dict[str, Any] = Field(default_factory=dict)
+
+
+class ProjectFile(Strict):
+    name: str | None = None
+    default_target: str | None = None
+    targets: dict[str, dict[str, Any]] = Field(default_factory=lambda: {"local": dict(DEFAULT_TARGET)})
+    models: list[str] = Field(default_factory=lambda: list(DEFAULT_MODELS))
+    vars: dict[str, Any] = Field(default_factory=dict)
+    modules: dict[str, ModuleSettings] = Field(default_factory=dict)
+    module_paths: list[str] = Field(default_factory=list)
+
+    @field_validator("targets", "vars", "modules", "models", "module_paths", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: Any, info: Any) -> Any:
+        # `vars:` with nothing under it is YAML's null; it means "none", not an error.
+        return cls.model_fields[info.field_name].default_factory() if value is None else value
+
+    @field_validator("modules", mode="before")
+    @classmethod
+    def _empty_module_settings(cls, value: Any) -> Any:
+        return {k: ({} if v is None else v) for k, v in value.items()} if isinstance(value, dict) else value
 
 
 @dataclass(frozen=True)
 class Project:
     root: Path
-    targets: dict[str, dict[str, Any]] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
+    targets: dict[str, dict[str, Any]] = field(default_factory=lambda: {"local": dict(DEFAULT_TARGET)})
     default_target: str = "local"
+    models: tuple[str, ...] = DEFAULT_MODELS
     vars: dict[str, Any] = field(default_factory=dict)
-    modules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    modules: dict[str, ModuleSettings] = field(default_factory=dict)
     module_paths: tuple[Path, ...] = ()
     file: Path | None = None
 
-    def target(self, name: str | None = None) -> Target:
-        """Build the named target, or the default one."""
+    @property
+    def where(self) -> str:
+        return str(self.file or "the built-in defaults")
+
+    def target_settings(self, name: str | None = None) -> tuple[str, dict[str, Any]]:
+        """The named target's settings, or the default target's."""
         name = name or self.default_target
         if name not in self.targets:
-            where = self.file or "the built-in defaults"
             known = ", ".join(sorted(self.targets)) or "none"
-            raise ConfigError(f"unknown target '{name}' (in {where}; known: {known})")
-        return make_target(name, self.targets[name], self.root)
+            raise ConfigError(f"unknown target '{name}' (in {self.where}; known: {known})")
+        return name, self.targets[name]
+
+    def target(self, name: str | None = None) -> Target:
+        """Build the named target, or the default one (its settings checked, not connected)."""
+        name, settings = self.target_settings(name)
+        return make_target(name, settings, self.root, self.where)
+
+    def module_settings(self, module: str) -> ModuleSettings:
+        return self.modules.get(module) or ModuleSettings()
 
     def module_vars(self, module: str) -> dict[str, Any]:
-        return dict(self.modules.get(module, {}).get("vars") or {})
+        return dict(self.module_settings(module).vars)
 
 
 def find_project_file(start: Path) -> Path | None:
@@ -63,21 +118,21 @@ def load_project(project_dir: Path | None = None) -> Project:
             raise ConfigError(f"project directory {start} does not exist")
         return Project(root=start)
     data = read_yaml(path)
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping at the top level")
-    reject_unknown(data, PROJECT_KEYS, str(path))
-    targets = data.get("targets") or dict(DEFAULT_TARGETS)
-    default = data.get("default_target") or next(iter(targets))
-    modules = data.get("modules") or {}
-    for module, settings in modules.items():
-        reject_unknown(settings or {}, MODULE_SETTING_KEYS, f"{path}: modules.{module}")
+    parsed = validate(ProjectFile, {} if data is None else data, str(path))
+    if not parsed.targets:
+        raise ConfigError(f"{path}: targets: name at least one target")
+    default = parsed.default_target or next(iter(parsed.targets))
+    if default not in parsed.targets:
+        raise ConfigError(f"{path}: default_target '{default}' is not one of the targets "
+                          f"({', '.join(parsed.targets)})")
     return Project(
         root=path.parent,
-        targets=targets,
+        targets=parsed.targets,
         default_target=default,
-        vars=data.get("vars") or {},
-        modules={m: (s or {}) for m, s in modules.items()},
-        module_paths=tuple(path.parent / p for p in data.get("module_paths") or ()),
+        models=tuple(parsed.models),
+        vars=parsed.vars,
+        modules=parsed.modules,
+        module_paths=tuple(path.parent / p for p in parsed.module_paths),
         file=path,
     )
 
@@ -88,8 +143,8 @@ def read_yaml(path: Path) -> Any:
         return yaml.safe_load(path.read_text())
     except yaml.YAMLError as exc:
         raise ConfigError(yaml_error_message(path, exc)) from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
 
 
 def yaml_error_message(path: Path | str, exc: yaml.YAMLError) -> str:
@@ -97,10 +152,3 @@ def yaml_error_message(path: Path | str, exc: yaml.YAMLError) -> str:
     where = f"{path}:{mark.line + 1}" if mark else str(path)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     return f"{where}: not valid YAML: {problem}"
-
-
-def reject_unknown(data: Mapping, known: set[str], where: str, error: type[SluiceError] = ConfigError) -> None:
-    """One line naming the keys a file may not hold, and the ones it may."""
-    unknown = sorted(str(k) for k in set(data) - known)
-    if unknown:
-        raise error(f"{where}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")

@@ -44,9 +44,15 @@ class DryRunError(SluiceError):
 
 
 class QueryError(SluiceError):
-    """A query failed on the warehouse."""
+    """A query failed on the warehouse. `offset` is where the failing statement starts in the
+    script that ran, `line` the line within that statement the warehouse pointed at."""
 
     exit_code = 6
+
+    def __init__(self, message: str, offset: int = 0, line: int | None = None):
+        super().__init__(message)
+        self.offset = offset
+        self.line = line
 
 
 class PlaybookError(SluiceError):
@@ -57,6 +63,12 @@ class PlaybookError(SluiceError):
 
 class TemplateError(PlaybookError):
     """A SQL template does not render (missing variable, bad identifier, syntax)."""
+
+
+class LoadError(SluiceError):
+    """`sluice load` could not load a file, or rejected every record of one."""
+
+    exit_code = 1
 
 
 class TargetError(SluiceError):

@@ -6,6 +6,7 @@ found its way into an error message or a rendered query is masked.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -15,8 +16,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from runner.secrets import redact
-from runner.targets import QueryResult
+from sluice.secrets import redact
+from sluice.targets import QueryResult
 
 
 class Reporter:
@@ -90,3 +91,8 @@ def make_reporter() -> Reporter:
 
 def _stamp() -> str:
     return time.strftime("%H:%M:%S")
+
+
+def quiet_reporter() -> Reporter:
+    """A reporter that prints nothing (the demo's per-query lines would drown its summary)."""
+    return Reporter(open(os.devnull, "w"))  # noqa: SIM115  (lives as long as the process)

@@ -11,7 +11,7 @@ import os
 import threading
 from typing import Any
 
-from runner.errors import ConfigError
+from sluice.errors import ConfigError
 
 _SEEN: set[str] = set()
 _LOCK = threading.Lock()

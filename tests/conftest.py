@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from tests import pg
+from tests.cli import Result, invoke
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -51,14 +49,12 @@ class Project:
         path.write_text(text)
         return path
 
-    def sluice(self, *args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-        """Run the real command line in a subprocess, as a user or a scheduler would."""
-        full_env = {**os.environ, **(env or {})}
-        return subprocess.run([sys.executable, "-m", "runner", *args], cwd=self.root, env=full_env,
-                              capture_output=True, text=True, timeout=timeout)
+    def sluice(self, *args: str, env: dict | None = None) -> Result:
+        """Run the command line in this process, in the project's folder."""
+        return invoke(self.root, *args, env=env)
 
     def target(self):
-        from runner.config import load_project
+        from sluice.config import load_project
 
         return load_project(self.root).target()
 

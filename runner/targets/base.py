@@ -8,6 +8,7 @@ rows and wraps work in a transaction. Drivers' exceptions are translated here, o
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -19,7 +20,8 @@ from typing import Any, ClassVar
 import sqlglot
 from sqlglot.errors import SqlglotError
 
-from runner.errors import QueryError, TargetError
+from sluice.errors import QueryError
+from sluice.typed import Strict, validate
 
 
 @dataclass(frozen=True)
@@ -40,21 +42,31 @@ class ScriptResult:
     results: list[QueryResult] = field(default_factory=list)
 
 
+#: `:name`, not `::type` (a PostgreSQL cast) nor a time such as '10:30'
+PLACEHOLDER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
 def split_statements(sql: str, dialect: str) -> list[str]:
-    """Split a script on the semicolons that end statements (not those inside strings or
-    comments), using sqlglot's tokenizer for the dialect. Falls back to the whole script
-    when the tokenizer cannot read it, and lets the warehouse be the judge."""
+    """The statements of a script (see `statement_spans`)."""
+    return [text for _, text in statement_spans(sql, dialect)]
+
+
+def statement_spans(sql: str, dialect: str) -> list[tuple[int, str]]:
+    """(offset in the script, text) of each statement: split on the semicolons that end
+    statements (not those inside strings or comments), with sqlglot's tokenizer for the
+    dialect. Falls back to the whole script when the tokenizer cannot read it, and lets the
+    warehouse be the judge."""
     try:
         tokens = sqlglot.Dialect.get_or_raise(dialect).tokenize(sql)
     except SqlglotError:
-        return [sql] if sql.strip() else []
+        return [(len(sql) - len(sql.lstrip()), sql.strip())] if sql.strip() else []
     pieces, start = [], 0
     for token in tokens:
         if token.token_type.name == "SEMICOLON":
-            pieces.append(sql[start : token.start])
+            pieces.append((start, sql[start : token.start]))
             start = token.end + 1
-    pieces.append(sql[start:])
-    return [p.strip() for p in pieces if _has_code(p, dialect)]
+    pieces.append((start, sql[start:]))
+    return [(offset + len(p) - len(p.lstrip()), p.strip()) for offset, p in pieces if _has_code(p, dialect)]
 
 
 def _has_code(piece: str, dialect: str) -> bool:
@@ -74,11 +86,17 @@ class Session:
         self.target = target
         self.connection = connection
 
-    def execute(self, sql: str, *, label: str = "") -> ScriptResult:
-        """Run every statement of a script in order; sum the rows they affected."""
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None, *, label: str = "") -> ScriptResult:
+        """Run every statement of a script in order; sum the rows they affected. `params`
+        binds `:name` placeholders (a script with parameters is one statement)."""
         result = ScriptResult()
-        for statement in split_statements(sql, self.target.dialect):
-            rowcount, rows = self._run_one(statement, label)
+        spans = [(0, sql)] if params else statement_spans(sql, self.target.dialect)
+        for offset, statement in spans:
+            try:
+                rowcount, rows = self._run_one(statement, label, params)
+            except QueryError as exc:
+                exc.offset = offset  # where in the script the failing statement starts
+                raise
             result.statements += 1
             result.rows_affected += max(rowcount, 0)
             if rows is not None:
@@ -86,19 +104,25 @@ class Session:
                 result.results.append(rows)
         return result
 
-    def fetch(self, sql: str, *, label: str = "") -> QueryResult:
-        """Run one statement and return its rows."""
-        _, rows = self._run_one(sql, label)
+    def fetch(self, sql: str, params: Mapping[str, Any] | None = None, *, label: str = "") -> QueryResult:
+        """Run one statement (`:name` placeholders bound from `params`) and return its rows."""
+        _, rows = self._run_one(sql, label, params)
         return rows or QueryResult([], [])
 
-    def _run_one(self, statement: str, label: str) -> tuple[int, QueryResult | None]:
+    def _run_one(self, statement: str, label: str, params: Mapping[str, Any] | None = None
+                 ) -> tuple[int, QueryResult | None]:
         cursor = self.target.cursor(self.connection)
         try:
-            cursor.execute(statement)
+            if params:
+                cursor.execute(*self.target.bind(statement, params))
+            else:
+                cursor.execute(statement)
             rows = self.target.returned_rows(cursor)
             return self.target.rows_affected(cursor, rows), rows
         except self.target.driver_errors as exc:
-            raise QueryError(self.target.describe_failure(exc, label)) from exc
+            failure = QueryError(self.target.describe_failure(exc, label))
+            failure.line = self.target.failure_line(exc)
+            raise failure from exc
         finally:
             self.target.close_cursor(cursor)
 
@@ -123,6 +147,10 @@ class Session:
             pass
 
 
+class TargetSettings(Strict):
+    """A target's settings in sluice.yml; each target type declares its own."""
+
+
 class Target:
     """A warehouse connection recipe. Subclasses set the flags and override the hooks."""
 
@@ -134,22 +162,20 @@ class Target:
     #: exceptions of the driver that mean "the statement failed"
     driver_errors: ClassVar[tuple[type[BaseException], ...]] = ()
     begin_statement: ClassVar[str] = "BEGIN"
-    #: settings a sluice.yml target may hold besides `type`
-    settings_keys: ClassVar[frozenset[str]] = frozenset()
+    #: the settings a sluice.yml target of this type may hold besides `type`
+    Settings: ClassVar[type[TargetSettings]]
 
-    def __init__(self, name: str, settings: Mapping[str, Any], project_dir: Path | None = None):
+    def __init__(self, name: str, settings: TargetSettings, project_dir: Path | None = None):
         """`project_dir` anchors relative paths (a DuckDB file) to the project, not the cwd."""
-        unknown = set(settings) - self.settings_keys - {"type"}
-        if unknown:
-            raise TargetError(
-                f"target '{name}': unknown setting(s) {', '.join(sorted(unknown))} "
-                f"for type {self.type_name} (known: {', '.join(sorted(self.settings_keys))})"
-            )
         self.name = name
-        self.settings = dict(settings)
+        self.settings = settings
         self.project_dir = project_dir or Path.cwd()
         self._sessions: list[Session] = []
         self._lock = threading.Lock()
+
+    @classmethod
+    def parse_settings(cls, settings: Mapping[str, Any], where: str) -> TargetSettings:
+        return validate(cls.Settings, settings, where)
 
     # -- hooks -----------------------------------------------------------------------------
     def _open_connection(self) -> Any:
@@ -169,8 +195,19 @@ class Target:
         columns = [d[0] for d in cursor.description]
         return QueryResult(columns, [tuple(r) for r in cursor.fetchall()])
 
+    def bind(self, statement: str, params: Mapping[str, Any]) -> tuple[str, Any]:
+        """`:name` placeholders in the driver's paramstyle; this default is DB-API's
+        "pyformat" (`%(name)s`, psycopg's), so a literal `%` is doubled."""
+        return PLACEHOLDER.sub(lambda m: f"%({m.group(1)})s", statement.replace("%", "%%")), dict(params)
+
     def rows_affected(self, cursor: Any, rows: QueryResult | None) -> int:
         return cursor.rowcount if cursor.rowcount is not None else -1
+
+    def failure_line(self, exc: BaseException) -> int | None:
+        """The line of the failing statement the warehouse points at: PostgreSQL and DuckDB
+        both quote it as `LINE n:` in their messages."""
+        match = re.search(r"\bLINE (\d+):", str(exc))
+        return int(match.group(1)) if match else None
 
     def describe_failure(self, exc: BaseException, label: str) -> str:
         message = " ".join(str(exc).split())

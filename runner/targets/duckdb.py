@@ -12,34 +12,45 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 import duckdb
+from pydantic import Field
 
-from runner.errors import LockHeld, QueryError, SluiceError, TargetError
-from runner.targets.base import QueryResult, Session, Target
+from sluice.errors import LockHeld, QueryError, SluiceError, TargetError
+from sluice.targets.base import PLACEHOLDER, QueryResult, Session, Target, TargetSettings
 
 DEFAULT_PATH = ".sluice/sluice.duckdb"
+
+
+class DuckDBSettings(TargetSettings):
+    path: str = DEFAULT_PATH
+    #: seconds to wait for another process holding the file
+    lock_timeout: float = Field(30.0, ge=0)
+    threads: int | None = Field(None, ge=1)
+    #: DuckDB spills to disk beyond this (e.g. "2GB"); https://duckdb.org/docs/configuration/overview
+    memory_limit: str | None = None
 
 
 class DuckDBTarget(Target):
     type_name = "duckdb"
     dialect = "duckdb"
     driver_errors = (duckdb.Error,)
-    settings_keys = frozenset({"path", "lock_timeout", "threads", "memory_limit"})
+    Settings = DuckDBSettings
+    settings: DuckDBSettings
 
     #: how often a locked file is retried while waiting
     poll_seconds: ClassVar[float] = 0.2
 
-    def __init__(self, name: str, settings: dict[str, Any], project_dir: Path | None = None):
+    def __init__(self, name: str, settings: DuckDBSettings, project_dir: Path | None = None):
         super().__init__(name, settings, project_dir)
-        path = Path(self.settings.get("path", DEFAULT_PATH))
+        path = Path(settings.path)
         if str(path) != ":memory:" and not path.is_absolute():
             path = self.project_dir / path
         self.path = path
-        self.lock_timeout = float(self.settings.get("lock_timeout", 30))
+        self.lock_timeout = settings.lock_timeout
         self._database: duckdb.DuckDBPyConnection | None = None
         self._open_error: SluiceError | None = None
         self._open_lock = threading.Lock()
@@ -60,8 +71,12 @@ class DuckDBTarget(Target):
 
     def _open_database(self) -> duckdb.DuckDBPyConnection:
         if str(self.path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        config = {k: str(self.settings[k]) for k in ("threads", "memory_limit") if k in self.settings}
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise TargetError(f"target '{self.name}': cannot create {self.path.parent}: {exc.strerror}") from exc
+        config = {k: str(v) for k, v in (("threads", self.settings.threads),
+                                         ("memory_limit", self.settings.memory_limit)) if v is not None}
         deadline = time.monotonic() + self.lock_timeout
         while True:
             try:
@@ -69,13 +84,15 @@ class DuckDBTarget(Target):
             except duckdb.IOException as exc:
                 # Another process holds the file's write lock; DuckDB has no wait option.
                 if "lock" not in str(exc).lower():
-                    raise TargetError(f"target '{self.name}': cannot open {self.path}: {exc}") from exc
+                    raise TargetError(f"target '{self.name}': cannot open {self.path}: {_first_line(exc)}") from exc
                 if time.monotonic() >= deadline:
                     raise LockHeld(
                         f"target '{self.name}': database file {self.path} is locked by another "
                         f"process (waited {self.lock_timeout:g}s; set lock_timeout to wait longer)"
                     ) from exc
                 time.sleep(self.poll_seconds)
+            except duckdb.Error as exc:  # a file that is no database, a bad memory_limit...
+                raise TargetError(f"target '{self.name}': cannot open {self.path}: {_first_line(exc)}") from exc
 
     def cursor(self, connection: Any) -> Any:
         # A DuckDB "cursor" is a whole new connection with its own transaction; a session
@@ -95,6 +112,12 @@ class DuckDBTarget(Target):
 
     def rows_affected(self, cursor: Any, rows: QueryResult | None) -> int:
         return cursor.rowcount
+
+    def bind(self, statement: str, params: Mapping[str, Any]) -> tuple[str, Any]:
+        """DuckDB names parameters `$name` and refuses values the statement does not use.
+        https://duckdb.org/docs/api/python/dbapi"""
+        used = set(PLACEHOLDER.findall(statement))
+        return PLACEHOLDER.sub(lambda m: f"${m.group(1)}", statement), {k: v for k, v in params.items() if k in used}
 
     def bulk_insert(self, session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         """Write the rows to a temporary CSV and let DuckDB's CSV reader insert them, typed
@@ -156,3 +179,7 @@ _NULL = _Null()
 
 def _literal(text: str) -> str:
     return text.replace("'", "''")
+
+
+def _first_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split("\n")[0].split())

@@ -10,35 +10,53 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import psycopg
 
-from runner.errors import QueryError, TargetError
-from runner.secrets import redact, register, resolve
-from runner.targets.base import Session, Target
+from sluice.errors import QueryError, TargetError
+from sluice.secrets import redact, register, resolve
+from sluice.targets.base import Session, Target, TargetSettings
+
+
+class PostgresSettings(TargetSettings):
+    """libpq's settings; any of them may be `env:NAME`. A `dsn` is read first, the others
+    override it. https://www.postgresql.org/docs/current/libpq-connect.html"""
+
+    dsn: str | None = None
+    host: str | None = None
+    port: int | str | None = None
+    dbname: str | None = None
+    database: str | None = None
+    user: str | None = None
+    username: str | None = None
+    password: str | None = None
+    sslmode: str | None = None
+    connect_timeout: int | str | None = None
+    application_name: str | None = None
 
 
 class PostgresTarget(Target):
     type_name = "postgres"
     dialect = "postgres"
     driver_errors = (psycopg.Error,)
-    settings_keys = frozenset(
-        {"dsn", "host", "port", "dbname", "database", "user", "username", "password",
-         "sslmode", "connect_timeout", "application_name"}
-    )
+    Settings: ClassVar[type[TargetSettings]] = PostgresSettings
 
-    def __init__(self, name: str, settings: dict[str, Any], project_dir: Path | None = None):
+    def __init__(self, name: str, settings: TargetSettings, project_dir: Path | None = None):
         super().__init__(name, settings, project_dir)
         # Register the secrets now rather than at connect: --fill-templates and --dry-run
         # never connect, yet a template reading the same value must print it masked.
-        for key, value in self.settings.items():
+        for key, value in self.given_settings().items():
             if key == "password" or _is_env(value):
                 register(_known_secret(value))
 
+    def given_settings(self) -> dict[str, Any]:
+        """The settings sluice.yml set, as written (secrets still `env:NAME`)."""
+        return self.settings.model_dump(exclude_none=True)
+
     def connection_kwargs(self) -> dict[str, Any]:
         """The driver's keyword arguments, secrets resolved from the environment."""
-        s = {k: resolve(v) for k, v in self.settings.items() if k != "type"}
+        s = {k: resolve(v) for k, v in self.given_settings().items()}
         kwargs = {
             "host": s.get("host"),
             "port": s.get("port"),
@@ -53,7 +71,7 @@ class PostgresTarget(Target):
         return {k: v for k, v in kwargs.items() if v not in (None, "")}
 
     def _open_connection(self) -> Any:
-        dsn = resolve(self.settings.get("dsn", ""))
+        dsn = resolve(self.settings.dsn or "")
         register(self._dsn_password(dsn))
         try:
             return psycopg.connect(dsn, autocommit=True, **self.connection_kwargs())

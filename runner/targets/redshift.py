@@ -8,29 +8,47 @@ mapping of settings onto `redshift_connector.connect`, whose cursor is DB-API li
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import redshift_connector
 
-from runner.errors import TargetError
-from runner.secrets import redact, register, resolve
-from runner.targets.base import Session, Target
-from runner.targets.postgres import PostgresTarget
+from sluice.errors import TargetError
+from sluice.secrets import redact, register, resolve
+from sluice.targets.base import PLACEHOLDER, Session, Target, TargetSettings
+from sluice.targets.postgres import PostgresTarget
+
+
+class RedshiftSettings(TargetSettings):
+    """redshift_connector.connect's arguments; any of them may be `env:NAME`.
+    https://docs.aws.amazon.com/redshift/latest/mgmt/python-configuration-options.html"""
+
+    host: str | None = None
+    port: int | str | None = None
+    dbname: str | None = None
+    database: str | None = None
+    user: str | None = None
+    username: str | None = None
+    password: str | None = None
+    ssl: bool = True
+    sslmode: str | None = None
+    timeout: int | None = None
+    iam: bool = False
+    cluster_identifier: str | None = None
+    region: str | None = None
+    profile: str | None = None
+    application_name: str | None = None
 
 
 class RedshiftTarget(PostgresTarget):
     type_name = "redshift"
     dialect = "redshift"
     driver_errors = (redshift_connector.Error,)
-    settings_keys = frozenset(
-        {"host", "port", "dbname", "database", "user", "username", "password", "ssl",
-         "sslmode", "timeout", "iam", "cluster_identifier", "region", "profile",
-         "application_name"}
-    )
+    Settings = RedshiftSettings
 
     def _open_connection(self) -> Any:
-        s = {k: resolve(v) for k, v in self.settings.items() if k != "type"}
+        s = {k: resolve(v) for k, v in self.given_settings().items()}
         register(s.get("password"))
         kwargs = {
             "host": s.get("host"),
@@ -55,6 +73,17 @@ class RedshiftTarget(PostgresTarget):
             raise TargetError(f"target '{self.name}': cannot connect: {redact(str(exc))}") from exc
         connection.autocommit = True
         return connection
+
+    def bind(self, statement: str, params: Mapping[str, Any]) -> tuple[str, Any]:
+        """redshift_connector's paramstyle is DB-API "format" (`%s`, in order) unless its
+        module-wide setting is changed, which Sluice leaves alone."""
+        names: list[str] = []
+
+        def positional(match: re.Match) -> str:
+            names.append(match.group(1))
+            return "%s"
+
+        return PLACEHOLDER.sub(positional, statement.replace("%", "%%")), [params[n] for n in names]
 
     def bulk_insert(self, session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         """Redshift has no `COPY ... FROM STDIN` (its COPY reads S3, DynamoDB or SSH hosts:

@@ -5,14 +5,15 @@ schedules (`account_totals`, `account_days`). See tests/fixtures/accounts/."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 from pathlib import Path
 
 import yaml
 
-from runner.config import load_project
-from runner.lifecycle import Lifecycle
-from runner.output import Reporter
+from sluice.config import load_project
+from sluice.lifecycle.engine import Lifecycle
+from sluice.output import Reporter
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "accounts"
 MODULES = ("events_base", "account_totals", "account_days")
@@ -32,14 +33,14 @@ class Accounts:
 
     def configure(self, modules: dict | None = None) -> None:
         """(Re)write sluice.yml, e.g. to enable a module later."""
-        config = {"default_target": "test", "targets": {"test": self.target_settings},
+        config = {"default_target": "test", "targets": {"test": self.target_settings}, "models": [],
                   "vars": {"input_schema": "src", "entropy": self.entropy}, "modules": modules or {}}
         (self.root / "sluice.yml").write_text(yaml.safe_dump(config))
         self.project = load_project(self.root)
 
     def lifecycle(self, target=None) -> Lifecycle:
         target = target or self.project.target()
-        return Lifecycle(self.project, target, {}, Reporter(self.log))
+        return Lifecycle(self.project, target, {}, Reporter(self.log)).open()
 
     def sql(self, sql: str) -> list[tuple]:
         with self.project.target() as target:
@@ -80,13 +81,15 @@ class Accounts:
         }
 
     def _rows(self, sql: str) -> list[tuple]:
-        try:
-            return sorted(tuple(int(v) if isinstance(v, (int, float)) or hasattr(v, "as_integer_ratio") else v
-                                for v in row) for row in self.sql(sql))
-        except Exception as exc:  # a table a module has not created yet holds no rows
-            if "exist" in str(exc).lower():
-                return []
-            raise
+        """The query's rows, sorted; none when the table it reads (`FROM schema.table`) has
+        not been created yet, which is asked of the catalogue, not guessed from an error."""
+        schema, table = re.search(r"\bFROM (\w+)\.(\w+)", sql).groups()
+        found = self.sql(f"SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '{schema}' "
+                         f"AND table_name = '{table}'")
+        if not found[0][0]:
+            return []
+        return sorted(tuple(int(v) if isinstance(v, (int, float)) or hasattr(v, "as_integer_ratio") else v
+                            for v in row) for row in self.sql(sql))
 
     def state(self) -> dict[str, list[tuple]]:
         """Everything a replay must leave alone: outputs, manifest, offsets, batches."""

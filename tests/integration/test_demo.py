@@ -1,22 +1,53 @@
-"""`sluice demo` end to end, small, in a folder that is not a Sluice project."""
+"""`sluice demo` end to end, small: it makes a project folder of its own, and every command it
+suggests next works there and sees the demo's data."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import json
+
+from tests.cli import invoke
 
 
-def test_demo_builds_the_model_and_says_what_to_try_next(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "runner", "demo", "--events", "3000", "--users", "100",
-                             "--days", "3", "--batches", "2"], cwd=tmp_path, capture_output=True, text=True,
-                            timeout=600)
+def table_rows(out: str) -> dict[str, int]:
+    return {line.split("\t")[0]: int(line.split("\t")[1]) for line in out.splitlines()
+            if line.startswith(("atomic.", "derived.")) and "\t" in line}
+
+
+def test_demo_builds_a_project_and_its_next_commands_work_there(tmp_path):
+    result = invoke(tmp_path, "demo", "--events", "3000", "--users", "100", "--days", "3", "--batches", "2")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     for needle in ("batch 2/2", "rows per table", "derived.page_views", "time per module", "sample sessions",
-                   "next:", "sluice graph"):
+                   "cd sluice-demo", "sluice status"):
         assert needle in out, out
-    assert (tmp_path / ".sluice" / "demo" / "demo.duckdb").is_file()
-    rows = {line.split("\t")[0]: int(line.split("\t")[1]) for line in out.splitlines()
-            if line.startswith(("atomic.", "derived.")) and "\t" in line}
+    rows = table_rows(out)
     assert rows["atomic.events"] > 2500 and 0 < rows["derived.users"] <= rows["derived.sessions"] \
         <= rows["derived.page_views"]
+
+    demo = tmp_path / "sluice-demo"
+    assert (demo / "sluice.yml").is_file() and (demo / "playbooks" / "custom").is_dir()
+    status = json.loads(invoke(demo, "status", "--json").stdout)
+    assert {m["module"] for m in status["modules"]} == {"base", "page_views", "sessions", "users"}
+    assert all(b["batches"] == 0 for b in status["backlog"])
+    assert invoke(demo, "graph").stdout.startswith("base:main")
+    assert invoke(demo, "check").returncode == 0
+
+    # the suggested way to add more events, as printed
+    (line,) = [ln.strip() for ln in out.splitlines() if ln.strip().startswith("sluice generate")]
+    for command in line.split(" && "):
+        step = invoke(demo, *command.split()[1:])
+        assert step.returncode == 0, (command, step.stderr)
+    more = invoke(demo, "status", "--json")
+    assert json.loads(more.stdout)["high_water_marks"]["base_event_id_manifest"] > \
+        status["high_water_marks"]["base_event_id_manifest"]
+
+
+def test_demo_resets_its_own_folder_and_refuses_anyone_elses(tmp_path):
+    small = ("--events", "300", "--users", "20", "--days", "1", "--batches", "1")
+    assert invoke(tmp_path, "demo", *small).returncode == 0
+    again = invoke(tmp_path, "demo", *small)
+    assert again.returncode == 0, again.stderr
+    assert table_rows(again.stdout) == table_rows(invoke(tmp_path, "demo", *small).stdout)
+    assert invoke(tmp_path, "init", "mine").returncode == 0
+    refused = invoke(tmp_path, "demo", "--dir", "mine", *small)
+    assert refused.returncode == 1 and "did not make" in refused.stderr

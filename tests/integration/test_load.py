@@ -1,8 +1,7 @@
 """`sluice load`: enriched TSV and CSV exports into the input tables, on DuckDB and PostgreSQL.
 
-Runs the real command line in a subprocess that imports `runner.cli_events_load` itself (so
-neither this test nor the others depend on `runner/cli.py` registering it), plus the loader
-and the `bulk_insert` hook in-process where a knob has to be turned.
+Runs the command line in-process, plus the loader and the `bulk_insert` hook directly where a
+knob has to be turned.
 """
 
 from __future__ import annotations
@@ -11,18 +10,17 @@ import csv
 import gzip
 import io
 import json
-import subprocess
-import sys
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from runner.config import load_project
-from runner.events import load as loader
-from runner.events.schema import ATOMIC_COLUMNS, CONTEXTS, IAB, UA_PARSER, WEB_PAGE, YAUAA
-from runner.targets import Target
+from sluice.config import load_project
+from sluice.events.snowplow import load as loader
+from sluice.events.snowplow.schema import ATOMIC_COLUMNS, CONTEXTS, IAB, UA_PARSER, WEB_PAGE, YAUAA
+from sluice.targets import Target
+from tests.cli import Result, invoke
 
 CONTEXTS_URI = "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0"
 WEB_PAGE_URI = "iglu:com.snowplowanalytics.snowplow/web_page/jsonschema/1-0-0"
@@ -109,10 +107,8 @@ def _csv_context(context, items: list[dict]) -> str:
 
 
 # -- running ----------------------------------------------------------------------------------
-def sluice_load(project, *args: str) -> subprocess.CompletedProcess:
-    code = "import runner.cli_events_load; from runner.cli import main; main()"
-    return subprocess.run([sys.executable, "-c", code, "load", *args], cwd=project.root, capture_output=True,
-                          text=True, timeout=120)
+def sluice_load(project, *args: str) -> Result:
+    return invoke(project.root, "load", *args)
 
 
 def loaded(project, *args: str) -> str:

@@ -20,7 +20,7 @@ import duckdb
 import psycopg
 import pytest
 
-from runner.templates import Renderer
+from sluice.render.renderer import Renderer
 
 SESSION_TIME_ZONE = "America/New_York"
 

@@ -12,8 +12,8 @@ import pytest
 import yaml
 from psycopg.conninfo import conninfo_to_dict
 
-from runner import __version__
-from runner.cli import cli
+from sluice import __version__
+from sluice.cli import cli
 
 SEQUENCE = "insert into log select coalesce(max(n), 0) + 1, '{{ label }}' from log;"
 ORDERED = {

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runner.lifecycle import Lifecycle
-from runner.output import Reporter
+from sluice.lifecycle.engine import Lifecycle
+from sluice.output import Reporter
 from tests.integration.web import WebModel, at, ev
 
 MODULES = ("base", "page_views", "sessions", "users")
@@ -50,7 +50,7 @@ def event_sets(draw) -> list[dict]:
 def play(incremental: WebModel, full: WebModel, events, batch_of, actions) -> None:
     batches = [[e for e, b in zip(events, batch_of, strict=True) if b == i] for i in range(max(batch_of) + 1)]
     with incremental.project.target() as target:
-        lifecycle = Lifecycle(incremental.project, target, {}, Reporter(incremental.log))
+        lifecycle = Lifecycle(incremental.project, target, {}, Reporter(incremental.log)).open()
         for action, module in actions:
             if action == "load":
                 if batches:

@@ -15,12 +15,12 @@ from typing import Any
 
 import yaml
 
-from runner.config import load_project
-from runner.events.schema import ATOMIC_COLUMNS, ATOMIC_FIELDS, CONTEXTS
-from runner.lifecycle import Lifecycle
-from runner.output import Reporter
-from runner.state import literal
-from runner.templates import Renderer
+from sluice import resources
+from sluice.config import load_project
+from sluice.events.snowplow.schema import ATOMIC_COLUMNS, ATOMIC_FIELDS, CONTEXTS
+from sluice.lifecycle.engine import Lifecycle
+from sluice.output import Reporter
+from sluice.render.renderer import Renderer
 
 REPO = Path(__file__).resolve().parents[2]
 T0 = datetime(2024, 3, 1, 10, 0, 0)
@@ -54,8 +54,9 @@ class WebModel:
     def __init__(self, root: Path, target: dict, variables: dict | None = None, modules: dict | None = None,
                  custom: bool = False):
         self.root = root
-        folders = ("playbooks/standard", "sql/standard", "sql/macros") + (("playbooks/custom", "sql/custom") * custom)
-        for folder in folders:
+        # The standard modules come from the package; the repository's example custom module
+        # is copied in when a test wants it.
+        for folder in ("playbooks/custom", "sql/custom") if custom else ():
             if not (root / folder).exists():
                 shutil.copytree(REPO / folder, root / folder)
         config = {"default_target": "test", "targets": {"test": target}, "vars": variables or {},
@@ -74,9 +75,10 @@ class WebModel:
 
     def _create_input(self) -> None:
         with self.project.target() as target:
-            ddl = (REPO / "sql/input/01-atomic-events.sql").read_text()
+            ddl = resources.input_ddl("01-atomic-events.sql").read_text()
             sql = Renderer(target.dialect).render(ddl, {"input_schema": self.input_schema, "entropy": self.entropy,
-                                                        "contexts": CONTEXTS}, "input")
+                                                        "contexts": CONTEXTS, "atomic_fields": ATOMIC_FIELDS,
+                                                        "dialect": target.dialect}, "input")
             target.connect().execute(sql)
 
     def insert(self, events: list[dict[str, Any]]) -> None:
@@ -97,7 +99,7 @@ class WebModel:
 
     def run(self, *modules: str) -> Lifecycle:
         with self.project.target() as target:
-            lifecycle = Lifecycle(self.project, target, {}, Reporter(self.log))
+            lifecycle = Lifecycle(self.project, target, {}, Reporter(self.log)).open()
             lifecycle.catch_up(modules)
             return lifecycle
 
@@ -135,6 +137,10 @@ def _value(value: Any, kind: str) -> str:
     if kind == "boolean":
         return "TRUE" if value else "FALSE"
     return literal(value)
+
+
+def literal(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
 
 
 def _plain(value: Any) -> Any:

@@ -16,10 +16,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from runner import cli_events_generate  # noqa: F401  (registers the command)
-from runner.cli import cli
-from runner.events.generate import GenerateConfig, generate
-from runner.events.generate_writers import (
+from sluice.cli import cli
+from sluice.events.snowplow.generate import GenerateConfig, generate
+from sluice.events.snowplow.generate_writers import (
     CsvFormat,
     TsvFormat,
     batch_paths,
@@ -27,7 +26,7 @@ from runner.events.generate_writers import (
     write_csv,
     write_tsv,
 )
-from runner.events.schema import ATOMIC_COLUMNS, CONTEXTS, IAB, WEB_PAGE
+from sluice.events.snowplow.schema import ATOMIC_COLUMNS, CONTEXTS, IAB, WEB_PAGE
 
 SAMPLE = GenerateConfig(seed=7, users=60, days=5, events=3000, batches=4)
 STAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$")

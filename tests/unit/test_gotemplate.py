@@ -10,14 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from runner import gotemplate
-from runner.gotemplate import (
+from sluice.secrets import redact
+from sluice.sqlrunner import gotemplate
+from sluice.sqlrunner.gotemplate import (
     GO_TEMPLATE_GLOBALS,
     GoTemplateError,
     go_time_layout_to_strftime,
     translate,
 )
-from runner.secrets import redact
 
 FIXED = datetime(2024, 3, 5, 14, 7, 9, 120000, tzinfo=timezone(timedelta(hours=-7), "MST"))
 

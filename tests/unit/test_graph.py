@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from runner.errors import ConfigError
-from runner.graph import Problem, build_graph, check, order, render
-from runner.modules import Module
+from sluice.errors import ConfigError
+from sluice.lifecycle.graph import Problem, build_graph, check, order, render
+from sluice.lifecycle.modules import Module
 
 
 def module(name: str, consumes: tuple[str, ...] = (), staged: tuple[str, ...] = (),

@@ -15,8 +15,9 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from runner.errors import TemplateError
-from runner.templates import BUILTIN_MACROS, Renderer
+from sluice import resources
+from sluice.errors import TemplateError
+from sluice.render.renderer import Renderer
 
 DIALECTS = ("duckdb", "postgres", "redshift")
 
@@ -267,7 +268,7 @@ TABLES = {
 
 def macro_names() -> set[str]:
     """Every macro the built-in files define, by its `default__` version."""
-    text = "\n".join(path.read_text() for path in BUILTIN_MACROS.glob("*.sql"))
+    text = "\n".join(path.read_text() for path in resources.macros().glob("*.sql"))
     return set(re.findall(r"\{%-?\s*macro\s+default__(\w+)\s*\(", text))
 
 
@@ -276,7 +277,7 @@ def test_every_macro_has_a_table_and_a_statement():
 
 
 def test_every_dialect_version_has_a_default():
-    text = "\n".join(path.read_text() for path in BUILTIN_MACROS.glob("*.sql"))
+    text = "\n".join(path.read_text() for path in resources.macros().glob("*.sql"))
     overridden = set(re.findall(r"\{%-?\s*macro\s+(?:duckdb|postgres|redshift)__(\w+)\s*\(", text))
     assert overridden <= macro_names()
 

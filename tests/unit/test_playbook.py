@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from runner.errors import PlaybookError
-from runner.playbook import default_sqlroot, load_playbook, sqlrunner_target_settings
-from runner.templates import Renderer
+from sluice.errors import PlaybookError
+from sluice.render.renderer import Renderer
+from sluice.sqlrunner.playbook import default_sqlroot, load_playbook, sqlrunner_target_settings
 
 NATIVE = """\
 variables: {output_schema: derived, lookback: 6}

@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 import sqlglot
 
-from runner.config import load_project
-from runner.executor import render_steps
-from runner.lifecycle import LIFECYCLE_DEFAULTS
-from runner.modules import discover
-from runner.playbook import load_playbook
-from runner.targets import DIALECTS
-from runner.targets.base import split_statements
-from runner.templates import Renderer, merge_variables
+from sluice.config import load_project
+from sluice.families import project_renderer
+from sluice.lifecycle.context import module_variables, run_names
+from sluice.lifecycle.modules import discover
+from sluice.render.renderer import Renderer
+from sluice.sqlrunner.executor import render_steps
+from sluice.sqlrunner.playbook import load_playbook
+from sluice.targets import DIALECTS
+from sluice.targets.base import split_statements
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECT = load_project(REPO)
@@ -29,15 +30,15 @@ FEATURES = [
 
 
 def rendered_statements(dialect: str, features: dict):
-    renderer = Renderer(dialect, [REPO / "sql" / "macros"])
+    renderer = project_renderer(PROJECT, dialect)
     for module in MODULES.values():
         for path in (module.main, module.complete, module.destroy, module.backfill):
             if path is None:
                 continue
             book = load_playbook(path, {}, Renderer(None), project_root=REPO)
-            variables = merge_variables(LIFECYCLE_DEFAULTS, module.variables, book.variables, PROJECT.vars, features)
-            variables.update(run_id="r", batch_id=7, module=module.name, backfill_since="2024-01-01",
-                             unconsumed=lambda t, alias=None: f"scratch.{t} AS {alias or t}")
+            variables = module_variables(PROJECT, module, book, features, dialect)
+            variables.update(run_names(module, "r", 7, {t: (3, 7) for t in module.staged_inputs}, variables),
+                             backfill_since="2024-01-01", backfill_consumer="c")
             for step in render_steps(book.steps, renderer, variables):
                 for rq in step:
                     for statement in split_statements(rq.sql, dialect):

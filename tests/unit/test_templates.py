@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from runner.errors import ArgumentError, TemplateError
-from runner.templates import Renderer, check_identifiers, merge_variables, parse_var_assignments
+from sluice.errors import ArgumentError, TemplateError
+from sluice.render.identifiers import check_identifiers
+from sluice.render.renderer import Renderer
+from sluice.render.variables import merge_variables, parse_var_assignments
 
 
 @pytest.mark.parametrize(("args", "expected"), [

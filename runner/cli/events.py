@@ -1,0 +1,106 @@
+"""The commands that bring events in: `sluice load` (files into the input tables) and
+`sluice generate` (deterministic synthetic events)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+
+from sluice.cli.options import PATH, target_option, var_option
+from sluice.config import load_project
+from sluice.errors import ArgumentError, LoadError
+from sluice.events.snowplow.generate import GenerateConfig, generate
+from sluice.events.snowplow.generate_writers import CsvFormat, TsvFormat, batch_paths, write_batches
+from sluice.events.snowplow.load import FORMATS, load_events
+from sluice.events.snowplow.schema import CONTEXTS, WEB_PAGE
+from sluice.output import make_reporter
+from sluice.render.variables import parse_var_assignments
+
+
+@click.command()
+@click.argument("path", type=PATH)
+@target_option
+@var_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
+              help="Read the files as enriched TSV or as CSV with a header; auto goes by extension.")
+@click.option("--rejects", type=PATH,
+              help="Where rejected rows are listed (file, line, reason); default <PATH>.rejects.tsv.")
+@click.pass_obj
+def load(obj: dict, path, target: str | None, vars_: tuple[str, ...], fmt: str, rejects) -> None:
+    """Load Snowplow enriched events from a file or a folder of .tsv/.csv files.
+
+    Rows go to {input_schema}.events and the shredded context tables, created when missing;
+    loading appends. Each file is one transaction; bad rows are rejected, never fatal."""
+    project = load_project(obj["project_dir"])
+    reporter = make_reporter()
+    summary = load_events(project, target, parse_var_assignments(vars_), path, fmt, rejects, reporter)
+    reporter.line(summary.line())
+    if summary.all_rejected:
+        names = ", ".join(str(p) for p in summary.all_rejected)
+        raise LoadError(f"every record of {names} was rejected (see {summary.rejects_file})")
+
+
+FRACTION = click.FloatRange(0.0, 1.0)
+
+
+@click.command("generate")
+@click.option("--out", "out_dir", type=PATH, required=True, help="Folder to write batch-0001.<format>… into.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same bytes.")
+@click.option("--users", type=click.IntRange(min=1), default=1000, show_default=True, help="Visitors (incl. bots).")
+@click.option("--days", type=click.IntRange(min=1), default=7, show_default=True, help="Days of events.")
+@click.option("--events", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="Approximate total (every user has at least one session).")
+@click.option("--batches", type=click.IntRange(1, 1000), default=4, show_default=True,
+              help="Files to split events into, mostly by collector_tstamp.")
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default="2024-01-01", show_default=True,
+              help="First day of events (UTC).")
+@click.option("--format", "fmt", type=click.Choice(["tsv", "csv"]), default="tsv", show_default=True,
+              help="Enriched TSV, or CSV with one JSON column per context.")
+@click.option("--no-enrichments", is_flag=True, help="Leave out the IAB, UA parser and YAUAA contexts.")
+@click.option("--late-fraction", type=FRACTION, default=0.02, show_default=True,
+              help="Sessions sent more than 3 days late (offline device).")
+@click.option("--duplicate-fraction", type=FRACTION, default=0.01, show_default=True,
+              help="Events whose id is sent twice.")
+@click.option("--bot-fraction", type=FRACTION, default=0.05, show_default=True, help="Users that are bots.")
+def generate_cmd(out_dir: Path, seed: int, users: int, days: int, events: int, batches: int, start, fmt: str,
+                 no_enrichments: bool, late_fraction: float, duplicate_fraction: float,
+                 bot_fraction: float) -> None:
+    """Generate Snowplow web events: page views and pings, link clicks, transactions, bots,
+    late and duplicated events, null session ids, and batches that arrive out of order."""
+    try:
+        config = GenerateConfig(seed=seed, users=users, days=days, events=events, batches=batches,
+                                start=start.date(), late_fraction=late_fraction,
+                                duplicate_fraction=duplicate_fraction, bot_fraction=bot_fraction,
+                                enrichments=not no_enrichments)
+    except ValueError as exc:
+        raise ArgumentError(str(exc)) from exc
+    reporter = make_reporter()
+    stale = _stale_batch_files(out_dir, batches, fmt)
+    sessions: set[str | None] = set()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    form = TsvFormat() if fmt == "tsv" else CsvFormat(CONTEXTS if config.enrichments else (WEB_PAGE,))
+    counts = write_batches(_counting(generate(config), sessions), batch_paths(out_dir, batches, fmt), form)
+    reporter.line(f"generated {sum(counts):,} events, {users:,} users, {len(sessions):,} sessions "
+                  f"in {batches} {fmt} file{'s' if batches > 1 else ''} under {out_dir}")
+    if stale:
+        reporter.line(f"note: {len(stale)} other batch file(s) in {out_dir} are from an earlier run: "
+                      f"{', '.join(p.name for p in stale[:3])}{'…' if len(stale) > 3 else ''}")
+
+
+def _counting(pairs: Iterator[tuple[int, dict]], sessions: set[str | None]) -> Iterator[tuple[int, dict]]:
+    for batch, event in pairs:
+        sessions.add(event["domain_sessionid"])
+        yield batch, event
+    sessions.discard(None)
+
+
+def _stale_batch_files(out_dir: Path, batches: int, fmt: str) -> list[Path]:
+    if not out_dir.is_dir():
+        return []
+    ours = set(batch_paths(out_dir, batches, fmt))
+    return sorted(p for p in out_dir.glob("batch-*.*") if p.suffix in (".tsv", ".csv") and p not in ours)
+
+
+COMMANDS = (load, generate_cmd)

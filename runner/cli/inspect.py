@@ -1,0 +1,59 @@
+"""The commands that look without changing anything: status, graph, check."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from sluice.cli.options import target_option, var_option
+from sluice.cli.run import lifecycle_for
+from sluice.config import load_project
+from sluice.lifecycle import graph
+from sluice.lifecycle.checks import check_project
+from sluice.lifecycle.modules import discover, enabled
+from sluice.lifecycle.status import collect
+
+#: `sluice check`'s status when the project is not sound: SQL Runner's "playbook invalid"
+INVALID = 7
+
+
+@click.command()
+@target_option
+@var_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def status(obj: dict, target: str | None, vars_: tuple[str, ...], as_json: bool) -> None:
+    """Last runs, backlog per consumer, manifests' high-water marks, held locks."""
+    with lifecycle_for(obj, target, vars_) as lc:
+        report = collect(lc)
+        if as_json:
+            click.echo(json.dumps(report, indent=2, default=str))
+        else:
+            lc.reporter.status(report)
+
+
+@click.command("graph")
+@click.option("--format", "fmt", type=click.Choice(graph.FORMATS), default="text", show_default=True)
+@click.pass_obj
+def graph_command(obj: dict, fmt: str) -> None:
+    """Print the lifecycle graph of the enabled modules."""
+    project = load_project(obj["project_dir"])
+    click.echo(graph.render(graph.build_graph(enabled(project, discover(project))), fmt))
+
+
+@click.command()
+@click.pass_obj
+def check(obj: dict) -> None:
+    """Validate the project before anything runs: targets, modules, graph, playbooks, SQL on
+    every dialect."""
+    project = load_project(obj["project_dir"])
+    problems = check_project(project)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        raise click.exceptions.Exit(INVALID)
+    click.echo("ok: the project is sound")
+
+
+COMMANDS = (status, graph_command, check)

@@ -1,0 +1,118 @@
+"""The commands that run modules: run, complete, backfill, tick, destroy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+import click
+
+from sluice.cli.options import target_option, var_option, wait_option
+from sluice.config import load_project
+from sluice.errors import ArgumentError
+from sluice.lifecycle import schedule
+from sluice.lifecycle.engine import Lifecycle
+from sluice.lifecycle.modules import discover, select
+from sluice.output import make_reporter
+from sluice.render.variables import parse_var_assignments
+
+
+@contextmanager
+def lifecycle_for(obj: dict, target: str | None, vars_: tuple[str, ...], wait: float = 0.0,
+                  names: tuple[str, ...] = (), connect: bool = True) -> Iterator[Lifecycle]:
+    """The project's lifecycle on a target; connected unless `connect` is false (a dry run)."""
+    project = load_project(obj["project_dir"])
+    with project.target(target) as tgt:
+        lifecycle = Lifecycle(project, tgt, parse_var_assignments(vars_), make_reporter(), wait=wait, names=names)
+        yield lifecycle.open() if connect else lifecycle
+
+
+@click.command()
+@click.argument("modules", nargs=-1)
+@target_option
+@var_option
+@wait_option
+@click.option("--only", type=click.Choice(["main", "complete"]), help="Run only this phase.")
+@click.option("--run-id", help="Share a run id with other invocations (an orchestrator's run).")
+@click.option("--catch-up", is_flag=True, help="Repeat until a round stages nothing new (history in chunks).")
+@click.option("--dry-run", is_flag=True, help="Render and parse every query of the plan; run nothing (exit 5 "
+                                              "on failure).")
+@click.option("--from-step", help="Start the one named module's main at this step.")
+@click.pass_obj
+def run(obj: dict, modules: tuple[str, ...], target: str | None, vars_: tuple[str, ...], wait: float,
+        only: str | None, run_id: str | None, catch_up: bool, dry_run: bool, from_step: str | None) -> None:
+    """Run modules' main and complete in lifecycle order (all enabled modules by default)."""
+    if from_step and len(modules) != 1:
+        raise ArgumentError("--from-step needs exactly one module: the one whose main starts at that step")
+    if catch_up and (only or from_step):
+        raise ArgumentError("--catch-up runs whole rounds: it cannot be combined with --only or --from-step")
+    with lifecycle_for(obj, target, vars_, wait, modules, connect=not dry_run) as lc:
+        if from_step:
+            lc.start_at(modules[0], from_step)
+        plan = lc.plan(modules, only)
+        lc.reporter.line(f"plan: {', '.join(f'{m.name}:{p}' for m, p in plan) or 'nothing to run'}")
+        if dry_run:
+            lc.dry_run(plan)
+        elif catch_up:
+            rounds = lc.catch_up(modules)
+            lc.reporter.line(f"caught up after {rounds} round{'s' if rounds > 1 else ''}")
+        else:
+            lc.run(plan, run_id)
+
+
+@click.command()
+@click.argument("module")
+@target_option
+@var_option
+@wait_option
+@click.pass_obj
+def complete(obj: dict, module: str, target: str | None, vars_: tuple[str, ...], wait: float) -> None:
+    """Replay one module's complete step (safe to repeat)."""
+    with lifecycle_for(obj, target, vars_, wait, (module,)) as lc:
+        lc.run(lc.plan([module], only="complete"))
+
+
+@click.command()
+@click.argument("module")
+@click.option("--since", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Replay history from this date.")
+@target_option
+@var_option
+@wait_option
+@click.pass_obj
+def backfill(obj: dict, module: str, since: datetime, target: str | None, vars_: tuple[str, ...],
+             wait: float) -> None:
+    """Replay history into a (new) custom module's inputs, then run it."""
+    with lifecycle_for(obj, target, vars_, wait, (module,)) as lc:
+        lc.backfill(module, since.date())
+
+
+@click.command()
+@target_option
+@var_option
+@click.pass_obj
+def tick(obj: dict, target: str | None, vars_: tuple[str, ...]) -> None:
+    """Run every module whose cron schedule says it is due, each under its lock."""
+    with lifecycle_for(obj, target, vars_) as lc:
+        schedule.tick(lc)
+
+
+@click.command()
+@click.argument("module")
+@target_option
+@var_option
+@click.option("--yes", is_flag=True, help="Do not ask.")
+@click.pass_obj
+def destroy(obj: dict, module: str, target: str | None, vars_: tuple[str, ...], yes: bool) -> None:
+    """Drop every table a module owns, its offsets and batches included."""
+    project = load_project(obj["project_dir"])
+    (chosen,) = select(discover(project), [module])
+    owned = ", ".join(chosen.produces + chosen.scratch) or "no declared tables"
+    if not yes:
+        click.confirm(f"Destroy module '{module}' ({owned}) on target '{target or project.default_target}'?",
+                      abort=True)
+    with lifecycle_for(obj, target, vars_) as lc:
+        lc.destroy(chosen)
+
+
+COMMANDS = (run, complete, backfill, tick, destroy)

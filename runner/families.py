@@ -1,0 +1,72 @@
+"""The model families Sluice ships, and what a project that enables one gets.
+
+A family is a folder of standard modules under `playbooks/standard/<family>/` (their SQL
+mirrored under `sql/standard/<family>/`), the manifests its modules keep, and the names its
+SQL templates use besides the dialect macros. `sluice.yml`'s `models:` lists the families a
+project enables; modules of the others are never discovered, rendered or checked.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sluice import resources
+from sluice.config import Project
+from sluice.errors import ConfigError
+from sluice.render.renderer import Renderer
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    description: str
+    #: `module:function` returning the names the family's templates use, imported on first use
+    template_globals: str | None = None
+
+    @property
+    def folder(self) -> Path:
+        return resources.standard_modules() / self.name
+
+    def globals(self) -> dict[str, Any]:
+        if self.template_globals is None:
+            return {}
+        module, _, function = self.template_globals.partition(":")
+        return getattr(importlib.import_module(module), function)()
+
+
+FAMILIES: dict[str, Family] = {
+    "snowplow-web": Family(
+        "snowplow-web", "Snowplow's web model: base, page views, sessions, users",
+        "sluice.events.snowplow.schema:template_globals"),
+}
+
+
+def family(name: str, where: str = "") -> Family:
+    if name not in FAMILIES:
+        close = difflib.get_close_matches(name, FAMILIES, n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        prefix = f"{where}: " if where else ""
+        raise ConfigError(f"{prefix}unknown model family '{name}' (known: {', '.join(FAMILIES)}).{hint}")
+    return FAMILIES[name]
+
+
+def enabled_families(project: Project) -> list[Family]:
+    return [family(name, f"{project.where}: models") for name in project.models]
+
+
+def template_globals(families: Iterable[Family]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for fam in families:
+        merged.update(fam.globals())
+    return merged
+
+
+def project_renderer(project: Project, dialect: str | None) -> Renderer:
+    """A renderer for a project's SQL: its own `sql/macros/` before Sluice's, and the names
+    of the families it enables."""
+    return Renderer(dialect, [project.root / "sql" / "macros"], template_globals(enabled_families(project)))

@@ -1,0 +1,62 @@
+"""`sluice check`: everything that can be known wrong before anything runs: the targets'
+settings, the modules and their graph, and every playbook rendered and parsed on every
+dialect."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sluice.config import Project
+from sluice.errors import SluiceError
+from sluice.families import project_renderer
+from sluice.lifecycle import graph
+from sluice.lifecycle.context import module_variables, run_names
+from sluice.lifecycle.modules import Module, discover, enabled
+from sluice.render.renderer import Renderer
+from sluice.sqlrunner.executor import parse_check, render_steps
+from sluice.sqlrunner.playbook import load_playbook
+from sluice.targets import DIALECTS
+
+
+def check_project(project: Project) -> list[str]:
+    """One line per problem; an empty list means the project is sound."""
+    problems = check_targets(project)
+    try:
+        modules = enabled(project, discover(project))
+    except SluiceError as exc:
+        return [*problems, str(exc)]
+    problems += [str(p) for p in graph.check(modules)]
+    renderers = {d: project_renderer(project, d) for d in DIALECTS}
+    for module in modules.values():
+        for path in (module.main, module.complete, module.destroy, module.backfill):
+            if path is not None:
+                problems.extend(_check_playbook(project, module, path, renderers))
+    return problems
+
+
+def check_targets(project: Project) -> list[str]:
+    """Every target's type and settings, without connecting."""
+    problems = []
+    for name in project.targets:
+        try:
+            project.target(name)
+        except SluiceError as exc:
+            problems.append(str(exc))
+    return problems
+
+
+def _check_playbook(project: Project, module: Module, path: Path, renderers: dict[str, Renderer]) -> list[str]:
+    try:
+        book = load_playbook(path, {}, Renderer(None), project_root=project.root)
+    except SluiceError as exc:
+        return [str(exc)]
+    problems = []
+    for dialect, renderer in renderers.items():
+        try:
+            variables = module_variables(project, module, book, {}, dialect)
+            variables.update(run_names(module, "check", 1, {t: (0, 0) for t in module.staged_inputs}, variables),
+                             backfill_since="2020-01-01", backfill_consumer="check")
+            parse_check(render_steps(book.steps, renderer, variables), dialect)
+        except SluiceError as exc:
+            problems.append(f"module '{module.name}' on {dialect}: {exc}")
+    return problems

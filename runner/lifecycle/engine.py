@@ -1,0 +1,325 @@
+"""The module lifecycle: main, complete, and the batches and offsets between modules.
+
+`main` fixes the batches a module reads, runs its playbook (which computes `_this_run`
+tables, upserts production tables and appends a pending batch to its `_staged` tables), and
+records its figures. `complete` runs the module's complete playbook and, in the same
+transaction, commits the module's batches and offsets, releases staged rows every consumer
+is past, drops scratch tables per `cleanup_mode`, and closes the run's metadata row. So a
+killed run never advances an offset past uncommitted work, and replaying complete is a no-op.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sluice.config import LIFECYCLE_DEFAULTS, Project
+from sluice.errors import ArgumentError, ConfigError, DryRunError, QueryError, SluiceError, TemplateError
+from sluice.families import project_renderer
+from sluice.lifecycle import graph
+from sluice.lifecycle.context import BatchRange, module_variables, run_names
+from sluice.lifecycle.faults import fault_point
+from sluice.lifecycle.locks import ModuleLocks
+from sluice.lifecycle.metadata import RunMetadata
+from sluice.lifecycle.modules import Module, discover, enabled, select
+from sluice.lifecycle.state import LifecycleState
+from sluice.output import Reporter
+from sluice.render.identifiers import check_identifiers
+from sluice.render.renderer import Renderer
+from sluice.render.variables import merge_variables
+from sluice.sqlrunner.executor import (
+    PlaybookRunner,
+    RenderedQuery,
+    RunOptions,
+    parse_check,
+    render_steps,
+    select_steps,
+)
+from sluice.sqlrunner.playbook import Playbook, load_playbook
+from sluice.targets import Target
+
+Plan = list[tuple[Module, str]]
+
+
+def new_run_id() -> str:
+    return f"{datetime.now(timezone.utc):%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+class Lifecycle:
+    """Runs modules' main and complete steps on one target, under their locks.
+
+    Building one reads and checks the project (modules, graph, variables) without touching
+    the warehouse; `open()` connects and creates the lifecycle tables."""
+
+    def __init__(self, project: Project, target: Target, cli_vars: Mapping[str, Any], reporter: Reporter,
+                 wait: float = 0.0, names: Iterable[str] = ()):
+        self.project = project
+        self.target = target
+        self.cli_vars = dict(cli_vars)
+        self.reporter = reporter
+        self.wait = wait
+        self.all_modules = discover(project)
+        self.modules = enabled(project, self.all_modules)
+        self._validate(names)
+        self.renderer = project_renderer(project, target.dialect)
+        self.variables = check_identifiers(merge_variables(LIFECYCLE_DEFAULTS, project.vars, cli_vars),
+                                           where="variables", dialect=target.dialect)
+        #: --from-step: the main step each named module starts at
+        self.from_step: dict[str, str] = {}
+        self._playbooks: dict[Path, Playbook] = {}
+
+    def open(self) -> Lifecycle:
+        """Connect, create the lifecycle tables, register every enabled consumer."""
+        self.session = self.target.connect()
+        self.state = LifecycleState(self.session, self.renderer, self.variables)
+        self.locks = ModuleLocks(self.state, warn=self.reporter.warning)
+        self.metadata = RunMetadata(self.state, self.variables["model_version"])
+        self.state.ensure_tables(self.project.models)
+        self.register_consumers()
+        return self
+
+    def register_consumers(self) -> None:
+        """Every enabled consumer holds its staged inputs from the moment it is discovered,
+        so a module on a slow schedule never finds its batches released before its first run."""
+        with self.session.transaction():
+            for module in self.modules.values():
+                for table in module.staged_inputs:
+                    self.state.register_consumer(module.name, table)
+
+    # -- planning --------------------------------------------------------------------------
+    def _validate(self, names: Iterable[str]) -> None:
+        select(self.all_modules, names)
+        problems = graph.check(self.modules)
+        if problems:
+            raise ConfigError(str(problems[0]))
+        for name in names:
+            if name not in self.modules:
+                raise ConfigError(f"module '{name}' is disabled in {self.project.file}")
+
+    def plan(self, names: Iterable[str] = (), only: str | None = None) -> Plan:
+        """(module, phase) pairs in lifecycle order, for the named modules or all enabled."""
+        names = list(names)
+        self._validate(names)
+        nodes = graph.order(graph.build_graph(self.modules), names or None)
+        pairs = [(self.modules[n.split(":")[0]], n.split(":")[1]) for n in nodes]
+        return [p for p in pairs if only is None or p[1] == only]
+
+    def start_at(self, module: str, step: str) -> None:
+        """`--from-step`: the module's main starts at this step (checked now)."""
+        (chosen,) = select(self.modules, [module])
+        book = self._playbook(chosen.main)
+        try:
+            book.step(step)
+        except KeyError:
+            known = ", ".join(s.name for s in book.steps)
+            raise ArgumentError(f"--from-step: module '{module}' main has no step '{step}' (steps: {known})") from None
+        self.from_step[module] = step
+
+    def prepare(self, plan: Plan) -> dict[tuple[str, str], list[list[RenderedQuery]]]:
+        """Render every playbook of the plan before anything runs, so a template error in the
+        last module stops the run before the first one commits. Batch ranges are not known
+        yet: the rendering reads none (the rendering at run time uses the real ones)."""
+        rendered = {}
+        for module, phase in plan:
+            book = self._playbook(module.main if phase == "main" else module.complete)
+            inputs = {t: (0, 0) for t in module.staged_inputs}
+            rendered[module.name, phase] = self._render(module, phase, book, "dry-run", 1, inputs)
+        return rendered
+
+    def dry_run(self, plan: Plan) -> None:
+        """Render and parse every statement of the plan in the target's dialect; run nothing."""
+        try:
+            rendered = self.prepare(plan)
+            for (module, phase), steps in rendered.items():
+                parse_check(steps, self.target.dialect)
+                self.reporter.line(f"module '{module}' {phase}: {sum(len(s) for s in steps)} queries render "
+                                   f"and parse as {self.target.dialect} (dry run)")
+        except TemplateError as exc:
+            raise DryRunError(f"dry run: {exc}") from None
+
+    # -- running ---------------------------------------------------------------------------
+    def run(self, plan: Plan, run_id: str | None = None) -> str:
+        """Render the whole plan, then run it; each module holds its lock from its first phase
+        to its last. Returns the run id."""
+        self.prepare(plan)
+        return self._run(plan, run_id)
+
+    def _run(self, plan: Plan, run_id: str | None = None) -> str:
+        run_id = run_id or new_run_id()
+        last_phase = {m.name: i for i, (m, _) in enumerate(plan)}
+        held: set[str] = set()
+        try:
+            for i, (module, phase) in enumerate(plan):
+                if module.name not in held:
+                    self.locks.acquire(module.name, run_id, self.wait)
+                    held.add(module.name)
+                ends = self.main(module, run_id) if phase == "main" else self.complete(module, run_id)
+                if last_phase[module.name] == i:
+                    self.locks.release(module.name, run_id)
+                    held.discard(module.name)
+                if ends:
+                    run_id = new_run_id()
+        finally:
+            for name in held:
+                self.locks.release(name, run_id)
+        return run_id
+
+    def catch_up(self, names: Iterable[str] = (), max_rounds: int = 1000) -> int:
+        """Run the plan again and again until a round stages nothing new: each base run takes
+        at most `update_cadence_days` of event time, so history arrives in several rounds."""
+        plan = self.plan(names)
+        self.prepare(plan)
+        for rounds in range(1, max_rounds + 1):
+            before = self.state.next_batch_id()
+            self._run(plan)
+            if self.state.rows_staged_since(before) == 0:
+                return rounds
+        raise ConfigError(f"still staging new rows after {max_rounds} rounds")
+
+    def main(self, module: Module, run_id: str) -> bool:
+        book = self._playbook(module.main)
+        with self.session.transaction():
+            batch_id = self.state.next_batch_id() if module.staged else None
+            if batch_id is not None:
+                self.state.open_batches(module.name, module.staged, run_id, batch_id)
+            inputs = {t: self.state.take_pending(module.name, t) for t in module.staged_inputs}
+            self.metadata.start(module, run_id)
+            if inputs and all(after == upto for after, upto in inputs.values()):
+                # Nothing new in any input: record the run, skip the SQL (a run with nothing
+                # new must cost next to nothing) and leave complete nothing to commit.
+                self.metadata.nothing_new(module, run_id)
+                self.reporter.line(f"module '{module.name}': no new batches, nothing to do")
+                return False
+        try:
+            rendered = self._render(module, "main", book, run_id, batch_id, inputs)
+            self._execute(module, "main", rendered)
+        except SluiceError as exc:
+            self.metadata.failed(module, run_id, exc)
+            raise
+        with self.session.transaction():
+            self.state.count_pending_rows(module.name)
+            self.metadata.main_done(module, run_id)
+        fault_point(f"{module.name}:main:end")
+        return False
+
+    def complete(self, module: Module, run_id: str) -> bool:
+        if not self.metadata.awaiting_complete(module):
+            # Nothing to commit: complete already ran, or main did not finish. Committing now
+            # would advance offsets past work that never happened.
+            self.reporter.line(f"module '{module.name}': nothing to complete (no finished main pending)")
+            return False
+        book = self._playbook(module.complete)
+        inputs = {}
+        for table in module.staged_inputs:
+            offset = self.state.register_consumer(module.name, table)
+            inputs[table] = (offset.consumed_batch, offset.pending_batch or offset.consumed_batch)
+        rendered = self._render(module, "complete", book, run_id, None, inputs)
+        with self.session.transaction():
+            self._run_in_transaction(module, rendered)
+            self.state.commit_batches(module.name)
+            self.state.commit_offsets(module.name)
+            for table in module.staged_inputs:
+                self.state.release(table)
+            self._cleanup(module, book)
+            self.metadata.complete(module)
+        fault_point(f"{module.name}:complete:end")
+        return bool(self._module_variables(module, book).get("ends_run"))
+
+    def backfill(self, name: str, since: date) -> None:
+        """Replay history into a consumer's staged inputs as batches addressed to it alone,
+        produced by each input's producer from its `backfill` playbook; then run the consumer.
+        Standard tables are not touched: producers only re-stage what they already processed."""
+        (consumer,) = select(self.modules, [name])
+        plan = self.plan([name])
+        self.prepare(plan)
+        run_id = new_run_id()
+        for table in consumer.staged_inputs:
+            producer = self._producer_of(table)
+            if producer.backfill is None:
+                raise ConfigError(f"module '{producer.name}' produces {table} but has no backfill playbook")
+            self.locks.acquire(producer.name, run_id, self.wait)
+            try:
+                self._restage(producer, consumer, table, run_id, since)
+            finally:
+                self.locks.release(producer.name, run_id)
+        self._run(plan, run_id)
+
+    def _restage(self, producer: Module, consumer: Module, table: str, run_id: str, since: date) -> None:
+        book = self._playbook(producer.backfill)
+        extra = {"backfill_since": since.isoformat(), "backfill_consumer": consumer.name}
+        with self.session.transaction():
+            self.state.register_consumer(consumer.name, table, at_batch=self.state.head(table, consumer.name))
+            batch_id = self.state.next_batch_id()
+            rendered = self._render(producer, "backfill", book, run_id, batch_id, {}, extra)
+            self.state.open_batches(producer.name, (table,), run_id, batch_id, consumer=consumer.name)
+        self._execute(producer, "backfill", rendered)
+        with self.session.transaction():
+            self.state.count_pending_rows(producer.name)
+            self.state.commit_batches(producer.name)
+
+    def destroy(self, module: Module) -> None:
+        """Run the module's destroy playbook, drop what it declares, forget its state."""
+        run_id = new_run_id()
+        rendered = None
+        if module.destroy is not None:
+            rendered = self._render(module, "destroy", self._playbook(module.destroy), run_id, None, {})
+        self.locks.acquire(module.name, run_id, self.wait)
+        try:
+            if rendered is not None:
+                self._execute(module, "destroy", rendered)
+            with self.session.transaction():
+                for table in module.staged + module.this_run + module.scratch:
+                    self.state.run(f"DROP TABLE IF EXISTS {self.state.staged_table(table)}")
+                self.state.forget(module.name)
+        finally:
+            self.locks.release(module.name, run_id)
+
+    def _producer_of(self, table: str) -> Module:
+        for module in self.modules.values():
+            if table in module.staged:
+                return module
+        raise ConfigError(f"no enabled module produces {table}")
+
+    # -- pieces ----------------------------------------------------------------------------
+    def _playbook(self, path: Path) -> Playbook:
+        if path not in self._playbooks:
+            self._playbooks[path] = load_playbook(path, self.cli_vars, Renderer(None), project_root=self.project.root)
+        return self._playbooks[path]
+
+    def _module_variables(self, module: Module, book: Playbook) -> dict[str, Any]:
+        return module_variables(self.project, module, book, self.cli_vars, self.target.dialect)
+
+    def _render(self, module: Module, phase: str, book: Playbook, run_id: str, batch_id: int | None,
+                inputs: Mapping[str, BatchRange], extra: Mapping[str, Any] | None = None
+                ) -> list[list[RenderedQuery]]:
+        variables = self._module_variables(module, book)
+        variables.update(run_names(module, run_id, batch_id, inputs, variables), **(extra or {}))
+        steps = book.steps
+        if phase == "main" and module.name in self.from_step:
+            steps = select_steps(book, RunOptions(from_step=self.from_step[module.name]))
+        return render_steps(steps, self.renderer, variables, owner=f"module '{module.name}' {phase}",
+                            project_root=self.project.root)
+
+    def _execute(self, module: Module, phase: str, rendered: list[list[RenderedQuery]]) -> None:
+        runner = PlaybookRunner(self.target, self.reporter,
+                                after_step=lambda step: fault_point(f"{module.name}:{phase}:{step}"))
+        runner.run(rendered)
+
+    def _run_in_transaction(self, module: Module, rendered: list[list[RenderedQuery]]) -> None:
+        for step in rendered:
+            for rq in step:
+                try:
+                    result = self.session.execute(rq.sql)
+                except QueryError as exc:
+                    raise rq.failure(exc) from exc
+                self.reporter.query_finished(self.target.name, rq.step, rq.query.name, result.rows_affected, 0.0)
+            fault_point(f"{module.name}:complete:{step[0].step}")
+
+    def _cleanup(self, module: Module, book: Playbook) -> None:
+        mode = self._module_variables(module, book)["cleanup_mode"]
+        drop = {"all": module.this_run + module.scratch, "debug": module.scratch, "trace": ()}[mode]
+        for table in drop:
+            self.state.run(f"DROP TABLE IF EXISTS {self.state.staged_table(table)}")

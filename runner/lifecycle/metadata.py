@@ -1,0 +1,76 @@
+"""`datamodel_metadata`: one row per module run, moved through its outcomes.
+
+running -> main_done -> complete, or failed; a later main of the same module marks a row it
+finds still running or awaiting complete as abandoned (it holds the lock: that run is dead).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sluice.lifecycle.modules import Module
+from sluice.lifecycle.state import LifecycleState
+
+
+class RunMetadata:
+    def __init__(self, state: LifecycleState, model_version: str):
+        self.state = state
+        self.model_version = model_version
+
+    def _set(self, module: Module, assignments: str, run_id: str | None = None, outcome: str = "running",
+             **values: Any) -> None:
+        run = " AND run_id = :run_id" if run_id else ""
+        self.state.run(f"UPDATE {self.state.metadata} SET {assignments} "
+                       f"WHERE module = :module AND outcome = :outcome{run}",
+                       module=module.name, outcome=outcome, run_id=run_id, **values)
+
+    def awaiting_complete(self, module: Module) -> bool:
+        return bool(self.state.scalar(f"SELECT COUNT(*) FROM {self.state.metadata} "
+                                      "WHERE module = :module AND outcome = 'main_done'", module=module.name))
+
+    def start(self, module: Module, run_id: str) -> None:
+        self.state.run(f"UPDATE {self.state.metadata} SET outcome = 'abandoned' "
+                       "WHERE module = :module AND outcome IN ('running', 'main_done')", module=module.name)
+        self.state.run(f"INSERT INTO {self.state.metadata} (run_id, model_version, module, outcome, "
+                       f"run_start_tstamp) VALUES (:run_id, :version, :module, 'running', {self.state.now})",
+                       run_id=run_id, version=self.model_version, module=module.name)
+
+    def nothing_new(self, module: Module, run_id: str) -> None:
+        now = self.state.now
+        self._set(module, f"outcome = 'complete', rows_this_run = 0, main_end_tstamp = {now}, "
+                          f"run_end_tstamp = {now}", run_id=run_id)
+
+    def failed(self, module: Module, run_id: str, exc: Exception) -> None:
+        self._set(module, f"outcome = 'failed', run_end_tstamp = {self.state.now}, error = :error",
+                  run_id=run_id, error=str(exc)[:1000])
+
+    def main_done(self, module: Module, run_id: str) -> None:
+        figures = self._figures(module)
+        assignments = "".join(f", {name} = :{name}" for name in figures)
+        self._set(module, f"outcome = 'main_done', main_end_tstamp = {self.state.now}{assignments}",
+                  run_id=run_id, **figures)
+
+    def complete(self, module: Module) -> None:
+        self._set(module, f"outcome = 'complete', run_end_tstamp = {self.state.now}", outcome="main_done")
+
+    def _figures(self, module: Module) -> dict[str, Any]:
+        """Rows, distinct keys, time-key range and duplicates, as module.yml's `metadata` says."""
+        spec, state = module.metadata, self.state
+        if spec is None:
+            return {}
+        table = state.staged_table(spec.table)
+        if not state.exists(table):
+            return {"rows_this_run": 0, "distinct_key": spec.key, "distinct_key_count": 0}
+        time_cols = f", MIN({spec.time_key}), MAX({spec.time_key})" if spec.time_key else ""
+        row = state.rows(f"SELECT COUNT(*), COUNT(DISTINCT {spec.key}){time_cols} FROM {table}")[0]
+        figures = {"rows_this_run": int(row[0]), "distinct_key": spec.key, "distinct_key_count": int(row[1])}
+        if spec.time_key:
+            figures.update(time_key=spec.time_key, min_time_key=_text(row[2]), max_time_key=_text(row[3]))
+        duplicates = spec.duplicates_table and state.staged_table(spec.duplicates_table)
+        if duplicates and state.exists(duplicates):
+            figures["duplicate_rows_removed"] = int(state.scalar(f"SELECT COUNT(*) FROM {duplicates}"))
+        return figures
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
