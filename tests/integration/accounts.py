@@ -17,6 +17,12 @@ from sluice.output import Reporter
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "accounts"
 MODULES = ("events_base", "account_totals", "account_days")
+#: three batches of (account, amount, day) events
+BATCHES = [
+    [("a", 1, 0), ("b", 2, 0)],
+    [("a", 3, 1), ("c", 4, 1)],
+    [("b", 5, 2), ("c", 6, 2), ("d", 7, 3)],
+]
 
 
 class Accounts:

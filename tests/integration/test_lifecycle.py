@@ -8,13 +8,7 @@ import sys
 import pytest
 
 from tests.cli import Result, invoke, spawn
-from tests.integration.accounts import Accounts
-
-BATCHES = [
-    [("a", 1, 0), ("b", 2, 0)],
-    [("a", 3, 1), ("c", 4, 1)],
-    [("b", 5, 2), ("c", 6, 2), ("d", 7, 3)],
-]
+from tests.integration.accounts import BATCHES, Accounts
 
 KILL_POINTS = [
     *(f"events_base:main:{s}" for s in ("setup", "this-run", "stage", "end")),

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 import sqlglot
+import yaml
 
 from sluice import resources
 from sluice.render.renderer import Renderer
 from sluice.targets.base import split_statements
-from tests.integration.accounts import Accounts
-from tests.integration.test_lifecycle import BATCHES, sluice
+from tests.integration.accounts import BATCHES, Accounts
+from tests.integration.test_lifecycle import sluice
 
 
 @pytest.fixture
@@ -159,3 +160,21 @@ def test_lifecycle_tables_render_and_parse_on_every_dialect(manifest, dialect):
         assert not isinstance(parsed, sqlglot.exp.Command), statement
     if dialect == "redshift" and "manifest" in manifest:
         assert "DISTKEY" in sql and "SORTKEY" in sql
+
+
+def test_upper_case_names_are_folded_the_way_the_warehouse_folds_them(project):
+    acc = Accounts(project.root, project.target_settings, entropy="_Copy2")
+    acc.create_source()
+    config = yaml.safe_load((acc.root / "sluice.yml").read_text())
+    config["vars"].update(output_schema="Derived", scratch_schema="Scratch_A")
+    (acc.root / "sluice.yml").write_text(yaml.safe_dump(config))
+    acc.load(BATCHES[0])
+    result = sluice(acc, "run")
+    assert result.returncode == 0, result.stderr
+    assert acc.sql("SELECT account, events, amount FROM derived.account_totals_copy2 ORDER BY account") == \
+        [("a", 1, 1), ("b", 1, 2)]
+    # the staged batch was found and counted, not committed empty
+    assert acc.sql("SELECT module, rows_staged FROM derived.staged_batches_copy2") == [("events_base", 2)]
+    made = acc.sql("SELECT table_schema, table_name FROM information_schema.tables "
+                   "WHERE LOWER(table_schema) IN ('derived', 'scratch_a')")
+    assert made and all(schema.islower() and name.islower() for schema, name in made), made

@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.integration.accounts import MODULES, Accounts
@@ -39,7 +39,7 @@ def examples(default: int) -> int:
     return int(os.environ.get("SLUICE_PROPERTY_EXAMPLES", default))
 
 
-@settings(max_examples=examples(100), deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(100), deadline=None)
 @given(schedule=SCHEDULES)
 def test_any_schedule_converges_on_duckdb(schedule):
     with tempfile.TemporaryDirectory() as tmp:
@@ -57,7 +57,7 @@ def pg_property_db(pg_admin_dsn):
 
 
 def test_any_schedule_converges_on_postgres(pg_property_db, tmp_path_factory):
-    @settings(max_examples=examples(25), deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=examples(25), deadline=None)
     @given(schedule=SCHEDULES)
     def converge(schedule):
         # One database, a fresh `entropy` suffix per example: every table is the example's own.
