@@ -21,6 +21,7 @@ import sqlglot
 from sqlglot.errors import SqlglotError
 
 from sluice.errors import QueryError
+from sluice.targets.statistics import Statistics
 from sluice.typed import Strict, validate
 
 
@@ -85,18 +86,27 @@ class Session:
     def __init__(self, target: Target, connection: Any):
         self.target = target
         self.connection = connection
+        #: tables this session wrote in its open transaction (see statistics.py)
+        self.unanalysed: set[str] = set()
+        self.in_transaction = False
 
     def execute(self, sql: str, params: Mapping[str, Any] | None = None, *, label: str = "") -> ScriptResult:
         """Run every statement of a script in order; sum the rows they affected. `params`
         binds `:name` placeholders (a script with parameters is one statement)."""
         result = ScriptResult()
         spans = [(0, sql)] if params else statement_spans(sql, self.target.dialect)
+        statistics = self.target.statistics if not params else None
         for offset, statement in spans:
             try:
+                use = statistics and statistics.before(statement, self.unanalysed, self._analyze)
                 rowcount, rows = self._run_one(statement, label, params)
             except QueryError as exc:
                 exc.offset = offset  # where in the script the failing statement starts
                 raise
+            if statistics:
+                statistics.after(use, self.unanalysed)
+                if not self.in_transaction:
+                    statistics.commit(self.unanalysed)
             result.statements += 1
             result.rows_affected += max(rowcount, 0)
             if rows is not None:
@@ -126,19 +136,28 @@ class Session:
         finally:
             self.target.close_cursor(cursor)
 
+    def _analyze(self, statement: str) -> None:
+        self._run_one(statement, "fresh statistics")
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """BEGIN ... COMMIT, or ROLLBACK when the block raises."""
         self._run_one(self.target.begin_statement, "BEGIN")
+        self.in_transaction = True
         try:
             yield self
         except BaseException:
+            self.in_transaction = False
+            self.unanalysed.clear()  # rolled back: nothing was written
             try:
                 self.connection.rollback()
             except self.target.driver_errors:
                 pass  # the connection may be gone; the original error matters more
             raise
+        self.in_transaction = False
         self._run_one("COMMIT", "COMMIT")
+        if self.target.statistics:
+            self.target.statistics.commit(self.unanalysed)
 
     def close(self) -> None:
         try:
@@ -162,6 +181,8 @@ class Target:
     #: exceptions of the driver that mean "the statement failed"
     driver_errors: ClassVar[tuple[type[BaseException], ...]] = ()
     begin_statement: ClassVar[str] = "BEGIN"
+    #: the planner needs ANALYZE on a table written earlier in the run before reading it
+    needs_fresh_statistics: ClassVar[bool] = False
     #: the settings a sluice.yml target of this type may hold besides `type`
     Settings: ClassVar[type[TargetSettings]]
 
@@ -170,6 +191,7 @@ class Target:
         self.name = name
         self.settings = settings
         self.project_dir = project_dir or Path.cwd()
+        self.statistics = Statistics(self.dialect) if self.needs_fresh_statistics else None
         self._sessions: list[Session] = []
         self._lock = threading.Lock()
 

@@ -40,6 +40,9 @@ class PostgresTarget(Target):
     type_name = "postgres"
     dialect = "postgres"
     driver_errors = (psycopg.Error,)
+    # The planner knows nothing of a table filled a moment ago until it is analysed (see
+    # statistics.py); Redshift inherits this.
+    needs_fresh_statistics = True
     Settings: ClassVar[type[TargetSettings]] = PostgresSettings
 
     def __init__(self, name: str, settings: TargetSettings, project_dir: Path | None = None):

@@ -178,3 +178,21 @@ def test_upper_case_names_are_folded_the_way_the_warehouse_folds_them(project):
     made = acc.sql("SELECT table_schema, table_name FROM information_schema.tables "
                    "WHERE LOWER(table_schema) IN ('derived', 'scratch_a')")
     assert made and all(schema.islower() and name.islower() for schema, name in made), made
+
+
+def test_postgres_analyses_what_a_run_wrote_before_reading_it(postgres_project):
+    acc = Accounts(postgres_project.root, postgres_project.target_settings)
+    acc.create_source()
+    acc.load(BATCHES[0])
+    assert sluice(acc, "run").returncode == 0
+    counts = "SELECT schemaname || '.' || relname, analyze_count FROM pg_stat_user_tables"
+    analysed = dict(acc.sql(counts))
+    # events_base staged its batch; both consumers then read it: one ANALYZE in between
+    assert analysed["scratch.events_staged"] == 1
+    # created by events_base's setup step, read by its next step
+    assert analysed["derived.events_base_manifest"] == 1
+    # written by the consumers, read by nobody in this run
+    assert analysed["derived.account_totals"] == analysed["derived.account_days"] == 0
+    acc.load(BATCHES[1])
+    assert sluice(acc, "run").returncode == 0
+    assert dict(acc.sql(counts))["scratch.events_staged"] == 2
