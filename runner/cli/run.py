@@ -39,14 +39,19 @@ def lifecycle_for(obj: dict, target: str | None, vars_: tuple[str, ...], wait: f
 @click.option("--dry-run", is_flag=True, help="Render and parse every query of the plan; run nothing (exit 5 "
                                               "on failure).")
 @click.option("--from-step", help="Start the one named module's main at this step.")
+@click.option("--full-refresh", is_flag=True, help="Rebuild the modules (all by default) and every module "
+                                                   "downstream from the retained input, then catch up.")
 @click.pass_obj
 def run(obj: dict, modules: tuple[str, ...], target: str | None, vars_: tuple[str, ...], wait: float,
-        only: str | None, run_id: str | None, catch_up: bool, dry_run: bool, from_step: str | None) -> None:
+        only: str | None, run_id: str | None, catch_up: bool, dry_run: bool, from_step: str | None,
+        full_refresh: bool) -> None:
     """Run modules' main and complete in lifecycle order (all enabled modules by default)."""
     if from_step and len(modules) != 1:
         raise ArgumentError("--from-step needs exactly one module: the one whose main starts at that step")
-    if catch_up and (only or from_step):
-        raise ArgumentError("--catch-up runs whole rounds: it cannot be combined with --only or --from-step")
+    whole_rounds = {"--catch-up": catch_up, "--full-refresh": full_refresh}
+    for flag, given in whole_rounds.items():
+        if given and (only or from_step):
+            raise ArgumentError(f"{flag} runs whole rounds: it cannot be combined with --only or --from-step")
     with lifecycle_for(obj, target, vars_, wait, modules, connect=not dry_run) as lc:
         if from_step:
             lc.start_at(modules[0], from_step)
@@ -54,6 +59,9 @@ def run(obj: dict, modules: tuple[str, ...], target: str | None, vars_: tuple[st
         lc.reporter.line(f"plan: {', '.join(f'{m.name}:{p}' for m, p in plan) or 'nothing to run'}")
         if dry_run:
             lc.dry_run(plan)
+        elif full_refresh:
+            rebuilt = lc.full_refresh(modules)
+            lc.reporter.line(f"rebuilt {', '.join(rebuilt)} from the retained input")
         elif catch_up:
             rounds = lc.catch_up(modules)
             lc.reporter.line(f"caught up after {rounds} round{'s' if rounds > 1 else ''}")

@@ -44,6 +44,10 @@ from sluice.targets import Target
 Plan = list[tuple[Module, str]]
 
 
+#: a backfill "since" that means all of history
+EVERYTHING = date(1970, 1, 1)
+
+
 def new_run_id() -> str:
     return f"{datetime.now(timezone.utc):%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
 
@@ -228,6 +232,27 @@ class Lifecycle:
         fault_point(f"{module.name}:complete:end")
         return bool(self._module_variables(module, book).get("ends_run"))
 
+    def full_refresh(self, names: Iterable[str] = ()) -> list[str]:
+        """Rebuild the named modules (all, by default) and every module downstream of them
+        from the input that is retained, as dbt's --full-refresh does: their tables, manifests,
+        offsets and batches are destroyed; what they read from a module left alone is
+        re-staged for them by its producer's backfill playbook; then they catch up.
+        Returns the rebuilt modules in lifecycle order."""
+        rebuilt = graph.downstream(graph.build_graph(self.modules), list(names) or list(self.modules))
+        chosen = [self.modules[name] for name in rebuilt]
+        self.prepare(self.plan(rebuilt))  # render everything first, as a run does
+        for module in reversed(chosen):
+            self.destroy(module)
+        self.register_consumers()  # at the head: they must read only what is staged from now on
+        run_id = new_run_id()
+        for module in chosen:
+            for table in module.staged_inputs:
+                producer = self._producer_of(table)
+                if producer.name not in rebuilt:
+                    self._locked_restage(producer, module, table, run_id, EVERYTHING)
+        self.catch_up(rebuilt)
+        return rebuilt
+
     def backfill(self, name: str, since: date) -> None:
         """Replay history into a consumer's staged inputs as batches addressed to it alone,
         produced by each input's producer from its `backfill` playbook; then run the consumer.
@@ -237,15 +262,17 @@ class Lifecycle:
         self.prepare(plan)
         run_id = new_run_id()
         for table in consumer.staged_inputs:
-            producer = self._producer_of(table)
-            if producer.backfill is None:
-                raise ConfigError(f"module '{producer.name}' produces {table} but has no backfill playbook")
-            self.locks.acquire(producer.name, run_id, self.wait)
-            try:
-                self._restage(producer, consumer, table, run_id, since)
-            finally:
-                self.locks.release(producer.name, run_id)
+            self._locked_restage(self._producer_of(table), consumer, table, run_id, since)
         self._run(plan, run_id)
+
+    def _locked_restage(self, producer: Module, consumer: Module, table: str, run_id: str, since: date) -> None:
+        if producer.backfill is None:
+            raise ConfigError(f"module '{producer.name}' produces {table} but has no backfill playbook")
+        self.locks.acquire(producer.name, run_id, self.wait)
+        try:
+            self._restage(producer, consumer, table, run_id, since)
+        finally:
+            self.locks.release(producer.name, run_id)
 
     def _restage(self, producer: Module, consumer: Module, table: str, run_id: str, since: date) -> None:
         book = self._playbook(producer.backfill)

@@ -82,6 +82,15 @@ def _add_edge(graph: nx.DiGraph, source: str, target: str, table: str) -> None:
     graph.add_edge(source, target, table=", ".join(dict.fromkeys(tables)))
 
 
+def downstream(graph: nx.DiGraph, modules: Iterable[str]) -> list[str]:
+    """The named modules and every module that reads what they produce, directly or not, in
+    lifecycle order."""
+    reached = set(modules)
+    for name in modules:
+        reached |= {graph.nodes[n]["module"] for n in nx.descendants(graph, node(name, "main"))}
+    return [n.split(":")[0] for n in order(graph) if n.endswith(":main") and n.split(":")[0] in reached]
+
+
 def check(modules: Mapping[str, Module]) -> list[Problem]:
     """Every problem, per module in declaration order, then cycles."""
     producers = _producers(modules)

@@ -135,3 +135,26 @@ def test_status_json_reports_backlog_and_runs(accounts):
     assert backlog["account_days"]["batches"] == 1 and backlog["account_days"]["rows"] == 2
     assert backlog["account_totals"]["batches"] == 0
     assert {m["module"] for m in report["modules"]} == {"events_base", "account_totals"}
+
+
+def test_full_refresh_rebuilds_a_module_and_what_depends_on_it(accounts):
+    for batch in BATCHES:
+        accounts.load(batch)
+        assert sluice(accounts, "run").returncode == 0
+    # damage both consumers' outputs: a rebuild of account_totals mends it alone
+    accounts.sql("UPDATE derived.account_totals SET amount = -1; UPDATE derived.account_days SET amount = -1")
+    result = sluice(accounts, "run", "--full-refresh", "account_totals")
+    assert result.returncode == 0, result.stderr
+    assert "rebuilt account_totals from the retained input" in result.stdout
+    assert accounts.outputs()["account_totals"] == accounts.expected()["account_totals"]
+    assert {row[3] for row in accounts.outputs()["account_days"]} == {-1}
+    # rebuilding the producer rebuilds everything downstream, from the raw events
+    result = sluice(accounts, "run", "--full-refresh", "events_base")
+    assert result.returncode == 0, result.stderr
+    (line,) = [ln for ln in result.stdout.splitlines() if ln.startswith("rebuilt ")]
+    assert line.startswith("rebuilt events_base, ") and "account_totals" in line and "account_days" in line
+    assert accounts.outputs() == accounts.expected()
+    # and the lifecycle goes on as before
+    accounts.load([("e", 9, 4)])
+    assert sluice(accounts, "run").returncode == 0
+    assert accounts.outputs() == accounts.expected()
