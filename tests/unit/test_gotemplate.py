@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sluice.secrets import redact
-from sluice.sqlrunner import gotemplate
-from sluice.sqlrunner.gotemplate import (
+from sluice.render import gotemplate
+from sluice.render.gotemplate import (
     GO_TEMPLATE_GLOBALS,
     GoTemplateError,
     go_time_layout_to_strftime,
