@@ -19,8 +19,8 @@ import jinja2
 
 from sluice import resources
 from sluice.errors import TemplateError
-from sluice.render.identifiers import IDENTIFIER, SUFFIX, check_length, fold
 from sluice.render.gotemplate import GO_TEMPLATE_GLOBALS, GoTemplateError, translate
+from sluice.render.identifiers import IDENTIFIER, SUFFIX, check_length, fold
 
 #: dialect -> the dialects whose macros it may borrow, most specific first
 DIALECT_FALLBACK = {

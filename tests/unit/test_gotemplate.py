@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sluice.secrets import redact
 from sluice.render import gotemplate
 from sluice.render.gotemplate import (
     GO_TEMPLATE_GLOBALS,
@@ -18,6 +17,7 @@ from sluice.render.gotemplate import (
     go_time_layout_to_strftime,
     translate,
 )
+from sluice.secrets import redact
 
 FIXED = datetime(2024, 3, 5, 14, 7, 9, 120000, tzinfo=timezone(timedelta(hours=-7), "MST"))
 
