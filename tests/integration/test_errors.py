@@ -155,3 +155,14 @@ def test_from_step_starts_the_named_module_there(accounts):
     result = invoke(accounts.root, "run", "account_totals", "--from-step", "this-run")
     assert result.returncode == 0, result.stderr
     assert "step setup" not in result.stdout and "step this-run" in result.stdout
+
+
+def test_load_fails_when_every_record_of_a_file_is_rejected(duckdb_project):
+    root = duckdb_project.root
+    (root / "good.tsv").write_text("")  # no records: nothing rejected, nothing loaded, fine
+    (root / "bad.tsv").write_text("only\tthree\tfields\nand\tthree\tagain\n")
+    result = invoke(root, "load", "bad.tsv")
+    message = one_line(result, 1, "every record of bad.tsv was rejected", "bad.tsv.rejects.tsv")
+    rejects = (root / "bad.tsv.rejects.tsv").read_text().splitlines()
+    assert rejects[0] == "file\tline\treason" and len(rejects) == 3, message
+    assert invoke(root, "load", "good.tsv").returncode == 0
