@@ -7,12 +7,11 @@ import json
 import click
 
 from sluice.cli.options import target_option, var_option
-from sluice.cli.run import lifecycle_for
+from sluice.cli.run import project_for
 from sluice.config import load_project
 from sluice.lifecycle import graph
 from sluice.lifecycle.checks import check_project
 from sluice.lifecycle.modules import discover, enabled
-from sluice.lifecycle.status import collect
 
 #: `sluice check`'s status when the project is not sound: SQL Runner's "playbook invalid"
 INVALID = 7
@@ -25,12 +24,12 @@ INVALID = 7
 @click.pass_obj
 def status(obj: dict, target: str | None, vars_: tuple[str, ...], as_json: bool) -> None:
     """Last runs, backlog per consumer, manifests' high-water marks, held locks."""
-    with lifecycle_for(obj, target, vars_) as lc:
-        report = collect(lc)
+    with project_for(obj, target, vars_) as project:
+        report = project.status().as_dict()
         if as_json:
             click.echo(json.dumps(report, indent=2, default=str))
         else:
-            lc.reporter.status(report)
+            project.lifecycle.reporter.status(report)
 
 
 @click.command("graph")

@@ -1,4 +1,5 @@
-"""The commands that run modules: run, complete, backfill, tick, destroy."""
+"""The commands that run modules: run, complete, backfill, tick, destroy. Each is a thin layer
+over `sluice.api.Sluice`."""
 
 from __future__ import annotations
 
@@ -8,24 +9,23 @@ from datetime import datetime
 
 import click
 
+from sluice.api import Sluice
 from sluice.cli.options import target_option, var_option, wait_option
 from sluice.config import load_project
 from sluice.errors import ArgumentError
-from sluice.lifecycle import schedule
-from sluice.lifecycle.engine import Lifecycle
 from sluice.lifecycle.modules import discover, select
 from sluice.output import make_reporter
 from sluice.render.variables import parse_var_assignments
 
 
 @contextmanager
-def lifecycle_for(obj: dict, target: str | None, vars_: tuple[str, ...], wait: float = 0.0,
-                  names: tuple[str, ...] = (), connect: bool = True) -> Iterator[Lifecycle]:
-    """The project's lifecycle on a target; connected unless `connect` is false (a dry run)."""
-    project = load_project(obj["project_dir"])
-    with project.target(target) as tgt:
-        lifecycle = Lifecycle(project, tgt, parse_var_assignments(vars_), make_reporter(), wait=wait, names=names)
-        yield lifecycle.open() if connect else lifecycle
+def project_for(obj: dict, target: str | None, vars_: tuple[str, ...], wait: float = 0.0) -> Iterator[Sluice]:
+    """The project on a target, reporting to the terminal; disconnected when done."""
+    project = Sluice(obj["project_dir"], target, parse_var_assignments(vars_), make_reporter(), wait)
+    try:
+        yield project
+    finally:
+        project.close()
 
 
 @click.command()
@@ -48,25 +48,20 @@ def run(obj: dict, modules: tuple[str, ...], target: str | None, vars_: tuple[st
     """Run modules' main and complete in lifecycle order (all enabled modules by default)."""
     if from_step and len(modules) != 1:
         raise ArgumentError("--from-step needs exactly one module: the one whose main starts at that step")
-    whole_rounds = {"--catch-up": catch_up, "--full-refresh": full_refresh}
-    for flag, given in whole_rounds.items():
+    for flag, given in {"--catch-up": catch_up, "--full-refresh": full_refresh}.items():
         if given and (only or from_step):
             raise ArgumentError(f"{flag} runs whole rounds: it cannot be combined with --only or --from-step")
-    with lifecycle_for(obj, target, vars_, wait, modules, connect=not dry_run) as lc:
-        if from_step:
-            lc.start_at(modules[0], from_step)
-        plan = lc.plan(modules, only)
-        lc.reporter.line(f"plan: {', '.join(f'{m.name}:{p}' for m, p in plan) or 'nothing to run'}")
+    with project_for(obj, target, vars_, wait) as project:
+        plan = project.lifecycle.plan(modules, only)
+        project.lifecycle.reporter.line(f"plan: {', '.join(f'{m.name}:{p}' for m, p in plan) or 'nothing to run'}")
         if dry_run:
-            lc.dry_run(plan)
-        elif full_refresh:
-            rebuilt = lc.full_refresh(modules)
-            lc.reporter.line(f"rebuilt {', '.join(rebuilt)} from the retained input")
+            project.dry_run(modules, only)
+            return
+        result = project.run(modules, only, catch_up, full_refresh, run_id, from_step)
+        if full_refresh:
+            project.lifecycle.reporter.line(f"rebuilt {', '.join(result.rebuilt)} from the retained input")
         elif catch_up:
-            rounds = lc.catch_up(modules)
-            lc.reporter.line(f"caught up after {rounds} round{'s' if rounds > 1 else ''}")
-        else:
-            lc.run(plan, run_id)
+            project.lifecycle.reporter.line(f"caught up after {result.rounds} round{'s' * (result.rounds > 1)}")
 
 
 @click.command()
@@ -77,8 +72,8 @@ def run(obj: dict, modules: tuple[str, ...], target: str | None, vars_: tuple[st
 @click.pass_obj
 def complete(obj: dict, module: str, target: str | None, vars_: tuple[str, ...], wait: float) -> None:
     """Replay one module's complete step (safe to repeat)."""
-    with lifecycle_for(obj, target, vars_, wait, (module,)) as lc:
-        lc.run(lc.plan([module], only="complete"))
+    with project_for(obj, target, vars_, wait) as project:
+        project.complete(module)
 
 
 @click.command()
@@ -91,8 +86,8 @@ def complete(obj: dict, module: str, target: str | None, vars_: tuple[str, ...],
 def backfill(obj: dict, module: str, since: datetime, target: str | None, vars_: tuple[str, ...],
              wait: float) -> None:
     """Replay history into a (new) custom module's inputs, then run it."""
-    with lifecycle_for(obj, target, vars_, wait, (module,)) as lc:
-        lc.backfill(module, since.date())
+    with project_for(obj, target, vars_, wait) as project:
+        project.backfill(module, since.date())
 
 
 @click.command()
@@ -101,8 +96,8 @@ def backfill(obj: dict, module: str, since: datetime, target: str | None, vars_:
 @click.pass_obj
 def tick(obj: dict, target: str | None, vars_: tuple[str, ...]) -> None:
     """Run every module whose cron schedule says it is due, each under its lock."""
-    with lifecycle_for(obj, target, vars_) as lc:
-        schedule.tick(lc)
+    with project_for(obj, target, vars_) as project:
+        project.tick()
 
 
 @click.command()
@@ -113,14 +108,14 @@ def tick(obj: dict, target: str | None, vars_: tuple[str, ...]) -> None:
 @click.pass_obj
 def destroy(obj: dict, module: str, target: str | None, vars_: tuple[str, ...], yes: bool) -> None:
     """Drop every table a module owns, its offsets and batches included."""
-    project = load_project(obj["project_dir"])
-    (chosen,) = select(discover(project), [module])
+    project_file = load_project(obj["project_dir"])
+    (chosen,) = select(discover(project_file), [module])
     owned = ", ".join(chosen.produces + chosen.scratch) or "no declared tables"
     if not yes:
-        click.confirm(f"Destroy module '{module}' ({owned}) on target '{target or project.default_target}'?",
-                      abort=True)
-    with lifecycle_for(obj, target, vars_) as lc:
-        lc.destroy(chosen)
+        click.confirm(f"Destroy module '{module}' ({owned}) on target "
+                      f"'{target or project_file.default_target}'?", abort=True)
+    with project_for(obj, target, vars_) as project:
+        project.destroy(module)
 
 
 COMMANDS = (run, complete, backfill, tick, destroy)

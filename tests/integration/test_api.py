@@ -1,0 +1,48 @@
+"""The Python API: result objects, the project's own exceptions, and nothing printed."""
+
+from __future__ import annotations
+
+import pytest
+
+from sluice.api import Sluice
+from sluice.errors import ConfigError, LockHeld
+from tests.integration.accounts import BATCHES, Accounts
+
+
+@pytest.fixture
+def accounts(project) -> Accounts:
+    acc = Accounts(project.root, project.target_settings)
+    acc.create_source()
+    return acc
+
+
+def test_run_status_and_replay_return_what_happened(accounts, capsys):
+    accounts.load(BATCHES[0])
+    with Sluice(accounts.root) as project:
+        assert project.modules[0] == "events_base"
+        result = project.run()
+        runs = {r.module: r for r in result.module_runs}
+        assert set(runs) == {"events_base", "account_totals", "account_days"}
+        assert {r.outcome for r in runs.values()} == {"complete"}
+        assert runs["events_base"].rows == 2 and len({r.run_id for r in runs.values()}) == 1
+        assert project.complete("account_totals").module_runs == ()  # nothing awaited it
+        status = project.status()
+        assert {b["consumer"]: b["batches"] for b in status.backlog} == {"account_totals": 0, "account_days": 0}
+        accounts.load(BATCHES[1])
+        assert project.run(["events_base"], only="main").module_runs[0].outcome == "main_done"
+        assert project.complete("events_base").module_runs == ()  # the row is main's, now complete
+        assert project.run(catch_up=True).rounds == 1  # the consumers read the committed batch
+    assert accounts.outputs() == accounts.expected()
+    assert capsys.readouterr() == ("", "")
+
+
+def test_errors_are_the_projects_own(accounts):
+    with Sluice(accounts.root) as project:
+        with pytest.raises(ConfigError, match="unknown module 'nope'"):
+            project.run(["nope"])
+        project.run()
+        accounts.sql("INSERT INTO derived.module_locks VALUES ('events_base', 'r-x', 'elsewhere', 1, "
+                     "CAST('2099-01-01 00:00:00' AS TIMESTAMP))")
+        with pytest.raises(LockHeld) as held:
+            project.run(["events_base"])
+        assert held.value.exit_code == 3 and "elsewhere" in str(held.value)
