@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -103,9 +102,8 @@ def bench_target(name: str, settings: dict, files: list[Path], workdir: Path) ->
     """`files[:-1]` sit in one folder (the history), `files[-1]` is the newest 1%."""
     project = workdir / name
     project.mkdir()
-    for folder in ("playbooks/standard", "sql"):
-        shutil.copytree(REPO / folder, project / folder)
-    (project / "sluice.yml").write_text(yaml.safe_dump({"default_target": name, "targets": {name: settings}}))
+    (project / "sluice.yml").write_text(yaml.safe_dump({"default_target": name, "targets": {name: settings},
+                                                        "models": ["snowplow-web"]}))
     result = TargetResult(name)
     started = time.monotonic()
     sluice(project, "load", str(files[0].parent))
