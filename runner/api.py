@@ -67,10 +67,12 @@ class Status:
     backlog: list[dict[str, Any]]
     high_water_marks: dict[str, str | None]
     locks: list[dict[str, Any]]
+    #: each data check's latest result
+    checks: list[dict[str, Any]]
 
     def as_dict(self) -> dict[str, Any]:
         return {"target": self.target, "modules": self.modules, "backlog": self.backlog,
-                "high_water_marks": self.high_water_marks, "locks": self.locks}
+                "high_water_marks": self.high_water_marks, "locks": self.locks, "checks": self.checks}
 
 
 class Sluice:
@@ -163,7 +165,7 @@ class Sluice:
         self.open()
         report = collect(self.lifecycle)
         return Status(report["target"], report["modules"], report["backlog"], report["high_water_marks"],
-                      report["locks"])
+                      report["locks"], report["checks"])
 
     def _clock(self) -> datetime:
         """The warehouse's now: run metadata is stamped with its clock, not this machine's."""

@@ -36,6 +36,9 @@ LIFECYCLE_DEFAULTS: dict[str, Any] = {
     "cleanup_mode": "all",
     "ends_run": False,
     "model_version": __version__,
+    # the built-in data checks (sql/checks/)
+    "volume_tolerance": 0.5,
+    "freshness_hours": 26,
 }
 CLEANUP_MODES = ("all", "debug", "trace")
 

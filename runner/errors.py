@@ -55,6 +55,12 @@ class QueryError(SluiceError):
         self.line = line
 
 
+class CheckFailed(SluiceError):
+    """A critical data check found failing rows: the module stopped before writing."""
+
+    exit_code = 8
+
+
 class PlaybookError(SluiceError):
     """A playbook does not parse or does not validate."""
 

@@ -57,6 +57,7 @@ class Reporter:
     def status(self, report: dict) -> None:
         """`sluice status` as tables: one per section of the report."""
         sections = {"last runs": report["modules"], "backlog": report["backlog"], "locks": report["locks"],
+                    "data checks": report["checks"],
                     "high-water marks": [{"manifest": k, "newest": v} for k, v in report["high_water_marks"].items()]}
         for title, rows in sections.items():
             columns = list(rows[0]) if rows else ["(none)"]

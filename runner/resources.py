@@ -34,6 +34,12 @@ def macros() -> Path:
     return bundled_root() / "sql" / "macros"
 
 
+def builtin_checks() -> dict[str, Path]:
+    """The data checks every module may use by name (`sql/checks/<name>.sql`)."""
+    folder = bundled_root() / "sql" / "checks"
+    return {path.stem: path for path in sorted(folder.glob("*.sql"))}
+
+
 def manifests() -> Path:
     return bundled_root() / "manifests"
 

@@ -10,8 +10,8 @@ from sluice.cli.options import target_option, var_option
 from sluice.cli.run import project_for
 from sluice.config import load_project
 from sluice.lifecycle import graph
-from sluice.lifecycle.checks import check_project
 from sluice.lifecycle.modules import discover, enabled
+from sluice.lifecycle.validation import check_project, declared_checks
 
 #: `sluice check`'s status when the project is not sound: SQL Runner's "playbook invalid"
 INVALID = 7
@@ -52,6 +52,8 @@ def check(obj: dict) -> None:
         click.echo(problem)
     if problems:
         raise click.exceptions.Exit(INVALID)
+    for module, phase, name, severity in declared_checks(project):
+        click.echo(f"data check: module '{module}' {phase}: {name} ({severity})")
     click.echo("ok: the project is sound")
 
 

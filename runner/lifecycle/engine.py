@@ -21,6 +21,7 @@ from sluice.errors import ArgumentError, ConfigError, DryRunError, QueryError, S
 from sluice.families import project_renderer
 from sluice.lifecycle import graph
 from sluice.lifecycle.context import BatchRange, module_variables, run_names
+from sluice.lifecycle.data_checks import DataChecks
 from sluice.lifecycle.faults import fault_point
 from sluice.lifecycle.locks import ModuleLocks
 from sluice.lifecycle.metadata import RunMetadata
@@ -199,7 +200,7 @@ class Lifecycle:
                 return False
         try:
             rendered = self._render(module, "main", book, run_id, batch_id, inputs)
-            self._execute(module, "main", rendered)
+            self._execute(module, "main", rendered, run_id)
         except SluiceError as exc:
             self.metadata.failed(module, run_id, exc)
             raise
@@ -330,9 +331,11 @@ class Lifecycle:
         return render_steps(steps, self.renderer, variables, owner=f"module '{module.name}' {phase}",
                             project_root=self.project.root)
 
-    def _execute(self, module: Module, phase: str, rendered: list[list[RenderedQuery]]) -> None:
+    def _execute(self, module: Module, phase: str, rendered: list[list[RenderedQuery]],
+                 run_id: str | None = None) -> None:
         runner = PlaybookRunner(self.target, self.reporter,
-                                after_step=lambda step: fault_point(f"{module.name}:{phase}:{step}"))
+                                after_step=lambda step: fault_point(f"{module.name}:{phase}:{step}"),
+                                run_check=DataChecks(self.state, self.reporter, module, run_id or new_run_id()))
         runner.run(rendered)
 
     def _run_in_transaction(self, module: Module, rendered: list[list[RenderedQuery]]) -> None:

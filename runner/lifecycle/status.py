@@ -30,9 +30,21 @@ def collect(lifecycle: Lifecycle) -> dict[str, Any]:
             {"staged_table": r[0], "consumer": r[1], "consumed_batch": r[2], "batches": int(r[3]), "rows": int(r[4])}
             for r in backlog],
         "high_water_marks": _high_water_marks(lifecycle),
+        "checks": _latest_checks(lifecycle),
         "locks": [{"module": h.module, "run_id": h.run_id, "host": h.host, "pid": h.pid, "since": _iso(h.since)}
                   for h in lifecycle.locks.held()],
     }
+
+
+def _latest_checks(lifecycle: Lifecycle) -> list[dict[str, Any]]:
+    """Each data check's latest result."""
+    state = lifecycle.state
+    results = f"{state.output_schema}.dq_results{state.entropy}"
+    rows = state.rows("SELECT r.module, r.check_name, r.severity, r.n_failing, r.run_id, r.checked_at "
+                      f"FROM {results} r WHERE r.checked_at = (SELECT MAX(x.checked_at) FROM {results} x "
+                      "WHERE x.module = r.module AND x.check_name = r.check_name) ORDER BY r.module, r.check_name")
+    return [{"module": r[0], "check": r[1], "severity": r[2], "failing": int(r[3]), "run_id": r[4],
+             "checked": _iso(r[5])} for r in rows]
 
 
 def _high_water_marks(lifecycle: Lifecycle) -> dict[str, str | None]:

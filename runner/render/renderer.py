@@ -49,7 +49,7 @@ class Renderer:
         self.env.globals.update(GO_TEMPLATE_GLOBALS)
         self.env.globals["dialect"] = dialect
         self._compiled: dict[tuple[str, bool], jinja2.Template] = {}
-        self.env.globals.update(table=_table, ts_literal=_ts_literal, number=_number, fail=_fail)
+        self.env.globals.update(table=_table, ts_literal=_ts_literal, number=_number, fail=_fail, var=_var)
         self.env.globals.update(extra_globals or {})
         if dialect is not None:
             self.env.globals.update(self._dispatchers)
@@ -116,6 +116,15 @@ def _table(context: Any, schema: str, name: str) -> str:
     if not SUFFIX.match(entropy):
         raise TemplateError(f"table(): entropy {entropy!r} is not a valid suffix")
     return f"{check_length(fold(schema, dialect), dialect)}.{check_length(fold(name + entropy, dialect), dialect)}"
+
+
+@jinja2.pass_context
+def _var(context: Any, name: str) -> Any:
+    """The value of the variable called `name` (a check's settings name the variable that holds
+    a schema, say)."""
+    if name not in context:
+        raise TemplateError(f"var(): variable '{name}' is not defined")
+    return context[name]
 
 
 def _ts_literal(value: Any) -> str:

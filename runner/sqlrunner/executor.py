@@ -21,7 +21,7 @@ from typing import Any
 import sqlglot
 from sqlglot.errors import SqlglotError
 
-from sluice.errors import ArgumentError, DryRunError, QueryError, SluiceError, TemplateError
+from sluice.errors import ArgumentError, DryRunError, PlaybookError, QueryError, SluiceError, TemplateError
 from sluice.output import Reporter
 from sluice.render.identifiers import check_identifiers
 from sluice.render.renderer import Renderer
@@ -131,6 +131,8 @@ def _render(query: Query, renderer: Renderer, variables: Mapping[str, Any], go_t
     source = query.file.read_text()
     if not query.template:
         return source
+    if query.params:
+        variables = {**variables, **dict(query.params)}
     return renderer.render(source, variables, str(query.file), go_template=go_templates)
 
 
@@ -172,9 +174,12 @@ class PlaybookRunner:
     """Executes rendered steps on one target and reports as it goes."""
 
     def __init__(self, target: Target, reporter: Reporter, show_query_output: bool = False,
-                 after_step: Callable[[str], None] | None = None):
+                 after_step: Callable[[str], None] | None = None,
+                 run_check: Callable[[RenderedQuery], None] | None = None):
         self.target = target
         self.after_step = after_step
+        #: runs a data check (a module's: the lifecycle records its result)
+        self.run_check = run_check
         self.reporter = reporter
         self.show_query_output = show_query_output
         self.pool = SessionPool(target)
@@ -191,6 +196,13 @@ class PlaybookRunner:
 
     def _run_step(self, step: Sequence[RenderedQuery]) -> None:
         self.reporter.step_started(self.target.name, step[0].step, len(step))
+        if step[0].query.is_check:
+            if self.run_check is None:
+                raise PlaybookError(f"step '{step[0].step}' holds data checks, which run only in a module "
+                                    "(sluice run), where their results are recorded")
+            for rq in step:  # in order: the first critical failure stops the module
+                self.run_check(rq)
+            return
         if len(step) == 1:  # no thread to start for the common case
             errors = [e for e in (self._run_query(step[0]),) if e is not None]
         else:

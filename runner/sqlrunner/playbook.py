@@ -29,8 +29,10 @@ from sluice.typed import reject_unknown
 
 SQLRUNNER_MARK = re.compile(r"^\s*:(steps|targets|variables):", re.MULTILINE)
 PLAYBOOK_KEYS = {"variables", "identifiers", "targets", "steps", "description"}
-STEP_KEYS = {"name", "queries"}
+STEP_KEYS = {"name", "queries", "checks"}
 QUERY_KEYS = {"name", "file", "template", "transaction"}
+CHECK_KEYS = {"name", "file", "builtin", "severity", "with"}
+SEVERITIES = ("critical", "warn")
 SQLRUNNER_TARGET_KEYS = {"name", "type", "host", "database", "port", "username", "password", "ssl",
                          "region", "account", "warehouse", "project", "query_tag", "sslmode"}
 
@@ -43,6 +45,14 @@ class Query:
     template: bool = True
     #: run the file in one transaction, so a failure leaves nothing half-done
     transaction: bool = True
+    #: a data check (a SELECT of failing rows): `critical` stops the module, `warn` records
+    severity: str | None = None
+    #: variables of this query alone (a built-in check's table, column...)
+    params: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def is_check(self) -> bool:
+        return self.severity is not None
 
 
 @dataclass(frozen=True)
@@ -160,12 +170,53 @@ def _parse_steps(path: Path, steps: Any, sqlroot: Path, template_default: bool =
         if name in seen:
             raise PlaybookError(f"{path}: step '{name}' appears twice")
         seen.add(name)
+        if "checks" in step:
+            parsed.append(Step(name, _parse_checks(path, name, step, sqlroot)))
+            continue
         queries = step.get("queries")
         if not isinstance(queries, list) or not queries:
             raise PlaybookError(f"{path}: step '{name}' has no queries")
         parsed.append(Step(name, tuple(_parse_query(path, name, q, j, sqlroot, template_default)
                                        for j, q in enumerate(queries, 1))))
     return tuple(parsed)
+
+
+def _parse_checks(path: Path, step: str, spec: dict, sqlroot: Path) -> tuple[Query, ...]:
+    """A step of data checks: each a SELECT of the rows that fail it, with a severity."""
+    checks = spec.get("checks")
+    if "queries" in spec:
+        raise PlaybookError(f"{path}: step '{step}' has both queries and checks; give each a step of its own")
+    if not isinstance(checks, list) or not checks:
+        raise PlaybookError(f"{path}: step '{step}' has no checks")
+    return tuple(_parse_check(path, step, check, i, sqlroot) for i, check in enumerate(checks, 1))
+
+
+def _parse_check(path: Path, step: str, check: Any, index: int, sqlroot: Path) -> Query:
+    where = f"{path}: step '{step}' check {index}"
+    if not isinstance(check, dict):
+        raise PlaybookError(f"{where}: a check is a mapping with 'name', 'file' (or 'builtin') and 'severity'")
+    reject_unknown(check, CHECK_KEYS, where, PlaybookError)
+    name = str(check.get("name") or "")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        raise PlaybookError(f"{where}: name {name!r} must be lower-case letters, digits and _ (it names a table)")
+    severity = check.get("severity")
+    if severity not in SEVERITIES:
+        raise PlaybookError(f"{where}: severity must be one of {', '.join(SEVERITIES)}, not {severity!r}")
+    if bool(check.get("file")) == bool(check.get("builtin")):
+        raise PlaybookError(f"{where}: give either 'file' or 'builtin' ({', '.join(resources.builtin_checks())})")
+    if check.get("builtin"):
+        if check["builtin"] not in resources.builtin_checks():
+            raise PlaybookError(f"{where}: no built-in check '{check['builtin']}' "
+                                f"(built in: {', '.join(resources.builtin_checks())})")
+        file = resources.builtin_checks()[check["builtin"]]
+    else:
+        file = (sqlroot / str(check["file"])).resolve()
+        if not file.is_file():
+            raise PlaybookError(f"{where}: SQL file {file} does not exist")
+    params = check.get("with") or {}
+    if not isinstance(params, dict):
+        raise PlaybookError(f"{where}: 'with' is a mapping of the check's variables")
+    return Query(name, file, severity=severity, params=tuple(sorted(params.items())))
 
 
 def _parse_query(path: Path, step: str, query: Any, index: int, sqlroot: Path, template_default: bool) -> Query:

@@ -36,15 +36,22 @@ def table_use(statement: str, dialect: str) -> TableUse:
         tree = sqlglot.parse_one(statement, read=dialect)
     except SqlglotError:
         return TableUse(frozenset(), frozenset(), frozenset())
-    written = _written_table(tree)
+    target = _target_table(tree)
     dropped = _dropped_tables(tree)
-    reads = {_name(t) for t in tree.find_all(exp.Table) if t is not written and all(t is not d for d in dropped)}
-    writes = {_name(written)} if written is not None else set()
+    reads = {_name(t) for t in tree.find_all(exp.Table) if t is not target and all(t is not d for d in dropped)}
+    writes = {_name(target)} if target is not None and _fills(tree) else set()
     drops = {_name(t) for t in dropped}
     return TableUse(frozenset(reads - {None}), frozenset(writes - {None} - drops), frozenset(drops - {None}))
 
 
-def _written_table(tree: exp.Expression) -> exp.Table | None:
+def _fills(tree: exp.Expression) -> bool:
+    """Whether the statement writes rows: a CREATE TABLE without AS makes an empty table, with
+    no rows to plan for."""
+    return not isinstance(tree, exp.Create) or tree.expression is not None
+
+
+def _target_table(tree: exp.Expression) -> exp.Table | None:
+    """The table a statement creates, fills or changes."""
     if isinstance(tree, (exp.Insert, exp.Delete, exp.Update)) or (
             isinstance(tree, exp.Create) and str(tree.args.get("kind", "")).upper() == "TABLE"):
         target = tree.this

@@ -48,6 +48,12 @@ class Accounts:
         target = target or self.project.target()
         return Lifecycle(self.project, target, {}, Reporter(self.log)).open()
 
+    def write_sql(self, relative: str, text: str) -> None:
+        """A SQL file of a custom module, at `sql/custom/<relative>`."""
+        path = self.root / "sql" / "custom" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
     def sql(self, sql: str) -> list[tuple]:
         with self.project.target() as target:
             session = target.connect()

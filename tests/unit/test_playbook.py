@@ -117,6 +117,19 @@ def test_sqlrunner_target_settings(entry, expected):
     (SQLRUNNER.replace(":steps:", ":schedule: daily\n:steps:"), ["pb.yml", "unknown key(s) schedule"]),
     (SQLRUNNER.replace(":ssl: true", ":sll: true"), ["target 1", "unknown key(s) sll"]),
     (SQLRUNNER.replace("{{.host}}", "{{.hostname}}"), ["pb.yml:4", "variable 'hostname' is not defined"]),
+    ("steps:\n  - name: c\n    checks: [{name: x, file: a.sql, severity: critical}]\n    queries: []\n",
+     ["step 'c' has both queries and checks"]),
+    ("steps:\n  - name: c\n    checks: []\n", ["step 'c' has no checks"]),
+    ("steps:\n  - name: c\n    checks: [{name: x, file: a.sql, severity: fatal}]\n",
+     ["check 1", "severity must be one of critical, warn, not 'fatal'"]),
+    ("steps:\n  - name: c\n    checks: [{name: x, file: a.sql, builtin: volume, severity: warn}]\n",
+     ["check 1", "either 'file' or 'builtin'", "freshness, volume"]),
+    ("steps:\n  - name: c\n    checks: [{name: x, builtin: volumes, severity: warn}]\n",
+     ["no built-in check 'volumes'"]),
+    ("steps:\n  - name: c\n    checks: [{name: Bad-Name, file: a.sql, severity: warn}]\n",
+     ["name 'Bad-Name' must be lower-case"]),
+    ("steps:\n  - name: c\n    checks: [{name: x, file: a.sql, severity: warn, when: 1}]\n",
+     ["check 1", "unknown key(s) when"]),
 ])
 def test_invalid_playbooks(tmp_path, text, needles):
     with pytest.raises(PlaybookError) as caught:

@@ -15,7 +15,7 @@ CASES = [
      {"derived.pv"}, set()),
     ("UPDATE derived.u SET n = 1 WHERE id IN (SELECT id FROM Scratch.X)", {"scratch.x"}, {"derived.u"}, set()),
     ("DROP TABLE IF EXISTS scratch.old", set(), set(), {"scratch.old"}),
-    ("CREATE TABLE IF NOT EXISTS scratch.e (batch_id BIGINT)", set(), {"scratch.e"}, set()),
+    ("CREATE TABLE IF NOT EXISTS scratch.e (batch_id BIGINT)", set(), set(), set()),  # empty: no rows
     ("SELECT COUNT(*) FROM derived.users", {"derived.users"}, set(), set()),
     ("this is not SQL at all (", set(), set(), set()),
 ]

@@ -13,9 +13,11 @@ from sluice.lifecycle import graph
 from sluice.lifecycle.context import module_variables, run_names
 from sluice.lifecycle.modules import Module, discover, enabled
 from sluice.render.renderer import Renderer
-from sluice.sqlrunner.executor import parse_check, render_steps
+from sluice.sqlrunner.executor import RenderedQuery, parse_check, render_steps
 from sluice.sqlrunner.playbook import load_playbook
 from sluice.targets import DIALECTS
+from sluice.targets.base import split_statements
+from sluice.targets.statistics import table_use
 
 
 def check_project(project: Project) -> list[str]:
@@ -56,7 +58,40 @@ def _check_playbook(project: Project, module: Module, path: Path, renderers: dic
             variables = module_variables(project, module, book, {}, dialect)
             variables.update(run_names(module, "check", 1, {t: (0, 0) for t in module.staged_inputs}, variables),
                              backfill_since="2020-01-01", backfill_consumer="check")
-            parse_check(render_steps(book.steps, renderer, variables), dialect)
+            rendered = render_steps(book.steps, renderer, variables)
+            parse_check(rendered, dialect)
         except SluiceError as exc:
             problems.append(f"module '{module.name}' on {dialect}: {exc}")
+            continue
+        if path == module.main and dialect == "postgres":
+            problems.extend(_late_critical_checks(module, rendered, variables))
     return problems
+
+
+def _late_critical_checks(module: Module, rendered: list[list[RenderedQuery]], variables: dict) -> list[str]:
+    """A critical check after a step that writes the module's outputs comes too late: by the
+    time it fails, the write is done."""
+    entropy = variables.get("entropy", "")
+    outputs = {f"{variables[schema]}.{name}{entropy}".lower() for schema, names in
+               (("output_schema", module.tables), ("scratch_schema", module.staged)) for name in names}
+    writer = None
+    for step in rendered:
+        for rq in step:
+            if rq.query.severity == "critical" and writer is not None:
+                return [f"module '{module.name}': critical check '{rq.query.name}' runs after step '{writer}' "
+                        "writes the module's outputs; move it before that step"]
+            if not rq.query.is_check and writer is None and any(
+                    table_use(statement, "postgres").writes & outputs for statement in split_statements(rq.sql,
+                                                                                                        "postgres")):
+                writer = rq.step
+    return []
+
+
+def declared_checks(project: Project) -> list[tuple[str, str, str, str]]:
+    """(module, phase, check, severity) of every data check the enabled modules declare."""
+    found = []
+    for module in enabled(project, discover(project)).values():
+        for phase, path in (("main", module.main), ("complete", module.complete)):
+            book = load_playbook(path, {}, Renderer(None), project_root=project.root)
+            found += [(module.name, phase, q.name, q.severity) for s in book.steps for q in s.queries if q.is_check]
+    return found

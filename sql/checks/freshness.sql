@@ -1,0 +1,7 @@
+-- Freshness: the newest load in a source table (its load-time column) is older than
+-- freshness_hours, or the table is empty. schema_variable names the variable that holds the
+-- table's schema (input_schema, rs_schema...), so the check follows the project's settings.
+SELECT MAX({{ time_column }}) AS newest
+FROM {{ table(var(schema_variable), fresh_table) }}
+HAVING MAX({{ time_column }}) IS NULL
+    OR MAX({{ time_column }}) < {{ dateadd('hour', -number(freshness_hours), current_ts()) }}
