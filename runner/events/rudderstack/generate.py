@@ -216,24 +216,36 @@ class _Simulation:
 
     def play(self, devices: list[Device], borrowed: Device | None, user: User | None) -> None:
         """The visitor's sittings in time order, until the period ends."""
-        rng = self.rng
         starts = self.sitting_starts(user is not None)
         signup = self.signup_sitting(starts) if user else -1
         free_at: int | None = self.t.start_ms
         used = set()
         for i, planned in enumerate(starts):
-            device = devices[0] if i in (0, signup) or rng.random() < 0.5 else rng.choice(devices)
+            start = max(planned, free_at)
+            device = self.pick_device(devices, borrowed if borrowed not in used and 0 <= signup < i else None, start,
+                                      i in (0, signup))
             used.add(device)
-            free_at = self.sit(device, max(planned, free_at), user if 0 <= signup <= i else None, i == signup,
+            free_at = self.sit(device, start, user if 0 <= signup <= i else None, i == signup,
                                anonymous_only=user is None)
             if free_at is None:
                 return
         # every device a visitor has is used at least once; a borrowed browser after its owner is done
-        for device in [d for d in devices if d not in used] + ([borrowed] if borrowed else []):
-            start = max(free_at, device.free_at) + rng.randint(HOUR_MS, 12 * HOUR_MS)
+        for device in [d for d in devices if d not in used] + ([borrowed] if borrowed and borrowed not in used else []):
+            base = max(free_at, device.free_at)
+            start = base + self.rng.randint(HOUR_MS, 12 * HOUR_MS)
+            start = start if start < self.t.end_ms - 3 * HOUR_MS else base + HOUR_MS
             free_at = self.sit(device, start, user if user and user.signed_up else None, False, False)
             if free_at is None:
                 return
+
+    def pick_device(self, devices: list[Device], borrowable: Device | None, start: int, primary: bool) -> Device:
+        """The first sitting and the sign-up are on the visitor's first device; a borrowed browser
+        once its owner has been away an hour; otherwise any device, the first one most."""
+        if primary:
+            return devices[0]
+        if borrowable is not None and start >= borrowable.free_at + HOUR_MS:
+            return borrowable
+        return devices[0] if self.rng.random() < 0.5 else self.rng.choice(devices)
 
     def sit(self, device: Device, start: int, user: User | None, signing_up: bool, anonymous_only: bool) -> int | None:
         """Play one sitting (if it fits in the period); return when the visitor is next free."""
@@ -284,7 +296,7 @@ class _Simulation:
         if not self.lendable:
             return None
         device = min(self.lendable, key=lambda d: d.free_at)
-        if device.free_at > self.t.end_ms - DAY_MS:
+        if device.free_at > self.t.end_ms - 6 * HOUR_MS:
             return None
         self.lendable.remove(device)
         return device

@@ -185,17 +185,21 @@ class Shop:
         if rng.random() < self.f["alias"]:
             t += rng.randint(50, 400)
             self.emit.client(visit, t, "aliases", {"previous_id": device.anonymous_id})
-        if self.owed.due("late_alias") or rng.random() < self.f["late_alias"]:
-            self.backfill_alias(t, user.user_id, device)
+        self.backfill_alias(t, user.user_id, device)
         return t
 
     def backfill_alias(self, signed_up_at: int, user_id: str, device: Device) -> None:
-        """The CRM's nightly job aliases the sign-up's anonymous id, stamping the sign-up time:
-        a row that arrives later than the events it explains, with an older timestamp."""
+        """Maybe the CRM's nightly job aliases the sign-up's anonymous id, stamping the sign-up
+        time: a row that arrives later than the events it explains, with an older timestamp."""
         job = (signed_up_at // DAY_MS + 1) * DAY_MS + 3 * HOUR_MS + self.rng.randint(0, 50 * 60_000)
+        anonymous_before = device.first_track_batch
+        owed = self.owed.due("late_alias") and anonymous_before is not None and \
+            self.emit.t.batch_of(job) > anonymous_before
+        if not owed and self.rng.random() >= self.f["late_alias"]:
+            return
         batch = self.emit.server(signed_up_at, "aliases", {"previous_id": device.anonymous_id},
                                  {"user_id": user_id}, sent=job)
-        if batch is not None and device.first_track_batch is not None and batch > device.first_track_batch:
+        if batch is not None and anonymous_before is not None and batch > anonymous_before:
             self.owed.pay("late_alias")
 
     def log_in(self, visit: Visit, t: int, user: User) -> int:

@@ -60,7 +60,7 @@ GroupTexts = dict[tuple, tuple[str, int]]
 
 def _group_text(known: GroupTexts, values: tuple) -> tuple[str, int]:
     """Make and keep the text and mask of a value tuple met for the first time."""
-    if len(known) >= 65_536:
+    if len(known) >= 8_192:  # a device's or page's rows come close together: a small memory will do
         known.clear()
     mask = sum(1 << i for i, v in enumerate(values) if v is not None)
     known[values] = text = (_fields(values), mask)
