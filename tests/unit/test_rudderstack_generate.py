@@ -201,14 +201,20 @@ def test_sdk_sessions_start_with_a_flag_and_are_numbered_by_device_time(rows: li
 # The hazards, each present in a small run
 
 
-def test_every_hazard_is_owed_and_paid_in_small_runs() -> None:
+@pytest.mark.parametrize(("days", "batches"), [(3, 4), (2, 4), (3, 8), (7, 4), (14, 10)])
+def test_every_hazard_is_owed_and_paid_in_small_runs(days: int, batches: int) -> None:
     for seed in range(1, 6):
-        generation = generate(replace(SMALL, seed=seed))
+        generation = generate(replace(SMALL, seed=seed, days=days, batches=batches))
         for _ in generation:
             pass
         assert generation.missing_hazards == [], seed
-    tiny = generate(GenerateConfig(visitors=2, days=1, batches=1))
-    assert list(tiny) and set(tiny.missing_hazards) <= set(HAZARDS) and tiny.missing_hazards
+
+
+def test_a_run_too_short_for_some_hazards_names_them() -> None:
+    tiny = generate(GenerateConfig(visitors=50, days=1, batches=1))
+    first = list(tiny)
+    assert {"offline", "midnight", "resend_later"} <= set(tiny.missing_hazards) <= set(HAZARDS)
+    assert list(tiny) == first  # iterating again runs again, from the seed
 
 
 def test_late_offline_events_arrive_days_after_their_event_time(rows: list) -> None:

@@ -245,7 +245,8 @@ class Emitter:
             return
         if received + shift + jitter >= self.t.end_ms:
             return
-        self.owed.pay(kind)
+        if copy_batch > batch or kind == "resend_same_batch":
+            self.owed.pay(kind)
         text = self.clock.text
         stamps = {"sent_at": text(sent + shift), "received_at": text(received + shift + jitter),
                   "timestamp": text(t + jitter)}

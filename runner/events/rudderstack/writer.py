@@ -20,12 +20,13 @@ from __future__ import annotations
 import operator
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
 
 from sluice.events.rudderstack.schema import TABLES, Table
 
 _BOOLS = {True: "true", False: "false"}
 _FIELD, _RECORD = "\x1f", "\x1e"
+_FIELD_BYTE, _RECORD_BYTE = _FIELD.encode(), _RECORD.encode()
 _FLUSH_RECORDS = 512
 _FLUSH_ALL_ROWS = 200_000
 _CHUNK = 1 << 20
@@ -122,25 +123,29 @@ class _TableFile:
         self.flush()
         unseen = self.unseen()
         keep = [i for i, name in enumerate(self.names) if name not in unseen]
-        with open(self.path, "w", encoding="utf-8", newline="") as out, \
-                open(self.part, encoding="utf-8", newline="") as part:
-            out.write(",".join(self.names[i] for i in keep) + "\n")
+        # bytes, not text: the separators are ASCII, so nothing needs decoding or encoding again
+        with open(self.path, "wb") as out, open(self.part, "rb") as part:
+            out.write(",".join(self.names[i] for i in keep).encode() + b"\n")
             if len(keep) == len(self.names):
                 while chunk := part.read(_CHUNK):
-                    out.write(chunk.replace(_FIELD, ",").replace(_RECORD, "\n"))
+                    out.write(chunk.replace(_FIELD_BYTE, b",").replace(_RECORD_BYTE, b"\n"))
             else:
-                _write_projected(part, out, keep)
+                _write_projected(part, out, keep, len(self.names))
         self.part.unlink()
 
 
-def _write_projected(part: TextIO, out: TextIO, keep: list[int]) -> None:
-    """Copy the part file's records as CSV lines of the fields at `keep`."""
-    project = operator.itemgetter(*keep, keep[0])  # two or more indexes: itemgetter returns a tuple
-    rest = ""
+def _write_projected(part: BinaryIO, out: BinaryIO, keep: list[int], width: int) -> None:
+    """Copy the part file's records (of `width` fields) as CSV lines of the fields at `keep`.
+    Only the fields up to the last one dropped are split apart; the rest stays one piece."""
+    cut = max(i for i in range(width) if i not in keep) + 1
+    picks = [i for i in keep if i < cut] + ([cut] if cut < width else [])
+    project = operator.itemgetter(*picks, picks[0])  # two or more indexes: itemgetter returns a tuple
+    rest = b""
     while chunk := part.read(_CHUNK):
-        records = (rest + chunk).split(_RECORD)
+        records = (rest + chunk).split(_RECORD_BYTE)
         rest = records.pop()
-        out.write("".join(",".join(project(r.split(_FIELD))[:-1]) + "\n" for r in records))
+        lines = b"".join(_FIELD_BYTE.join(project(r.split(_FIELD_BYTE, cut))[:-1]) + b"\n" for r in records)
+        out.write(lines.replace(_FIELD_BYTE, b","))
 
 
 def _prepare_folders(out_dir: Path, batches: int) -> list[Path]:
