@@ -4,18 +4,20 @@
 shop's backend, all writing to one RudderStack namespace) and yields `(batch index, table,
 row)`: the row is a dict of the table's columns (`schema.TABLES`) to None, str, int, float or
 bool, timestamps as ISO-8601 UTC text with milliseconds; a column without a value may be left
-out (read rows with `.get`). `writer.write_batches` turns the rows
-into load batches: a folder per batch, one CSV per table.
+out (read rows with `.get`). `writer.write_batches` turns the rows into load batches: a folder
+per batch, one CSV per table.
 
-The data has the hazards of SEEDS-SPEC C.1–C.3 and C.8, each owed once so that even a small run
-(50 visitors, 3 days, 4 batches) has every one, then left to the configured fractions: offline
-visits sent days late; calls re-sent with the same id (in the same batch, in a later batch, or
-received earlier but loaded a batch later); identifies and aliases arriving batches after the
-anonymous activity they explain, some with an older timestamp; a browser shared by two users;
-users on several devices; sittings across midnight UTC; idle gaps of exactly 1800.000 s and
-1800.001 s; Order Completed tracked only from a later batch, `coupon` from a later one still, a
-batch without `uuid_ts` and one without `context_locale`; server-side orders with neither id;
-traits that change. `Generation.missing_hazards` names any the run was too small for.
+Simulated time is integer epoch milliseconds; a call's simulated time is the `timestamp`
+RudderStack stores (see `calls`). The data has the hazards of SEEDS-SPEC C.1–C.3 and C.8, each
+owed once so that even a small run (50 visitors, 3 days, 4 batches) has every one, then left
+to the configured fractions (`HAZARDS` names them): offline sittings sent days late; calls
+re-sent with the same id (in the same batch, in a later batch, or received earlier but loaded
+a batch later); identifies and aliases arriving batches after the anonymous activity they
+explain, some with an older timestamp; a browser shared by two users; users on several
+devices; sittings across midnight UTC; idle gaps of exactly 1800.000 s and 1800.001 s; Order
+Completed tracked only from a later batch, `coupon` from a later one still; a batch without
+`uuid_ts` and one without `context_locale`; server-side orders with neither id; traits that
+change. `Generation.missing_hazards` names any the run was too small for.
 Nothing is read from the clock: the same seed gives the same rows.
 """
 
