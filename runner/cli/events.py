@@ -5,17 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import click
+from click.core import ParameterSource
 
 from sluice.cli.options import PATH, target_option, var_option
 from sluice.config import load_project
 from sluice.errors import ArgumentError, LoadError
+from sluice.events.rudderstack import generate as rudderstack
+from sluice.events.rudderstack import writer as rudderstack_writer
 from sluice.events.snowplow.generate import GenerateConfig, generate
 from sluice.events.snowplow.generate_writers import CsvFormat, TsvFormat, batch_paths, write_batches
 from sluice.events.snowplow.load import FORMATS, load_events
 from sluice.events.snowplow.schema import CONTEXTS, WEB_PAGE
-from sluice.output import make_reporter
+from sluice.output import Reporter, make_reporter
 from sluice.render.variables import parse_var_assignments
 
 
@@ -42,41 +46,63 @@ def load(obj: dict, path, target: str | None, vars_: tuple[str, ...], fmt: str, 
         raise LoadError(f"every record of {names} was rejected (see {summary.rejects_file})")
 
 
+T = TypeVar("T")
 FRACTION = click.FloatRange(0.0, 1.0)
+SOURCES = ("snowplow", "rudderstack")
+RUDDERSTACK_DEFAULTS = rudderstack.GenerateConfig()
+#: options that only one --source reads, and that source
+SOURCE_ONLY = {"users": "snowplow", "events": "snowplow", "fmt": "snowplow", "no_enrichments": "snowplow",
+               "bot_fraction": "snowplow", "visitors": "rudderstack"}
 
 
 @click.command("generate")
-@click.option("--out", "out_dir", type=PATH, required=True, help="Folder to write batch-0001.<format>… into.")
+@click.option("--source", type=click.Choice(SOURCES), default="snowplow", show_default=True,
+              help="Whose data: Snowplow enriched events, or RudderStack warehouse tables.")
+@click.option("--out", "out_dir", type=PATH, required=True,
+              help="Folder to write into: batch-0001.<format>… (snowplow), batch-0001/<table>.csv… (rudderstack).")
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same bytes.")
-@click.option("--users", type=click.IntRange(min=1), default=1000, show_default=True, help="Visitors (incl. bots).")
+@click.option("--users", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Visitors (incl. bots). Snowplow only.")
+@click.option("--visitors", type=click.IntRange(min=1), default=RUDDERSTACK_DEFAULTS.visitors, show_default=True,
+              help="Visitors of the shop. RudderStack only.")
 @click.option("--days", type=click.IntRange(min=1), default=7, show_default=True, help="Days of events.")
 @click.option("--events", type=click.IntRange(min=1), default=100_000, show_default=True,
-              help="Approximate total (every user has at least one session).")
+              help="Approximate total (every user has at least one session). Snowplow only.")
 @click.option("--batches", type=click.IntRange(1, 1000), default=4, show_default=True,
-              help="Files to split events into, mostly by collector_tstamp.")
+              help="Load batches (snowplow: files, rudderstack: folders), mostly by arrival time "
+                   "(collector_tstamp, received_at).")
 @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default="2024-01-01", show_default=True,
               help="First day of events (UTC).")
 @click.option("--format", "fmt", type=click.Choice(["tsv", "csv"]), default="tsv", show_default=True,
-              help="Enriched TSV, or CSV with one JSON column per context.")
-@click.option("--no-enrichments", is_flag=True, help="Leave out the IAB, UA parser and YAUAA contexts.")
+              help="Enriched TSV, or CSV with one JSON column per context. Snowplow only.")
+@click.option("--no-enrichments", is_flag=True,
+              help="Leave out the IAB, UA parser and YAUAA contexts. Snowplow only.")
 @click.option("--late-fraction", type=FRACTION, default=0.02, show_default=True,
-              help="Sessions sent more than 3 days late (offline device).")
+              help="Snowplow: sessions sent more than 3 days late; RudderStack: sittings sent 1-4 days late "
+                   "(offline device).")
 @click.option("--duplicate-fraction", type=FRACTION, default=0.01, show_default=True,
-              help="Events whose id is sent twice.")
-@click.option("--bot-fraction", type=FRACTION, default=0.05, show_default=True, help="Users that are bots.")
-def generate_cmd(out_dir: Path, seed: int, users: int, days: int, events: int, batches: int, start, fmt: str,
-                 no_enrichments: bool, late_fraction: float, duplicate_fraction: float,
-                 bot_fraction: float) -> None:
-    """Generate Snowplow web events: page views and pings, link clicks, transactions, bots,
-    late and duplicated events, null session ids, and batches that arrive out of order."""
-    try:
-        config = GenerateConfig(seed=seed, users=users, days=days, events=events, batches=batches,
-                                start=start.date(), late_fraction=late_fraction,
-                                duplicate_fraction=duplicate_fraction, bot_fraction=bot_fraction,
-                                enrichments=not no_enrichments)
-    except ValueError as exc:
-        raise ArgumentError(str(exc)) from exc
+              help="Events (calls) whose id is sent twice.")
+@click.option("--bot-fraction", type=FRACTION, default=0.05, show_default=True,
+              help="Users that are bots. Snowplow only.")
+@click.pass_context
+def generate_cmd(ctx: click.Context, source: str, out_dir: Path, seed: int, users: int, visitors: int, days: int,
+                 events: int, batches: int, start, fmt: str, no_enrichments: bool, late_fraction: float,
+                 duplicate_fraction: float, bot_fraction: float) -> None:
+    """Generate sample data. Snowplow: web events with page views and pings, link clicks,
+    transactions, bots, late and duplicated events, null session ids, and batches that arrive
+    out of order. RudderStack: an e-commerce shop's tracks, pages, screens, identifies, aliases
+    and event tables in load batches, with the incremental hazards (late and re-sent calls, late
+    identities, shared devices, columns and tables appearing mid-history, …)."""
+    _check_source_options(ctx, source)
     reporter = make_reporter()
+    if source == "rudderstack":
+        _generate_rudderstack(reporter, out_dir, _config(
+            rudderstack.GenerateConfig, seed=seed, visitors=visitors, days=days, batches=batches, start=start.date(),
+            late_fraction=late_fraction, duplicate_fraction=duplicate_fraction))
+        return
+    config = _config(GenerateConfig, seed=seed, users=users, days=days, events=events, batches=batches,
+                     start=start.date(), late_fraction=late_fraction, duplicate_fraction=duplicate_fraction,
+                     bot_fraction=bot_fraction, enrichments=not no_enrichments)
     stale = _stale_batch_files(out_dir, batches, fmt)
     sessions: set[str | None] = set()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -87,6 +113,43 @@ def generate_cmd(out_dir: Path, seed: int, users: int, days: int, events: int, b
     if stale:
         reporter.line(f"note: {len(stale)} other batch file(s) in {out_dir} are from an earlier run: "
                       f"{', '.join(p.name for p in stale[:3])}{'…' if len(stale) > 3 else ''}")
+
+
+def _check_source_options(ctx: click.Context, source: str) -> None:
+    """An option another source reads, given on the command line, is an error rather than ignored."""
+    for name, owner in SOURCE_ONLY.items():
+        if owner != source and ctx.get_parameter_source(name) not in (ParameterSource.DEFAULT, None):
+            option = next(p for p in ctx.command.params if p.name == name).opts[0]
+            raise ArgumentError(f"{option} applies to --source {owner} only, not --source {source}")
+
+
+def _config(config_class: type[T], **settings: object) -> T:
+    try:
+        return config_class(**settings)
+    except ValueError as exc:
+        raise ArgumentError(str(exc)) from exc
+
+
+def _generate_rudderstack(reporter: Reporter, out_dir: Path, config: rudderstack.GenerateConfig) -> None:
+    stale = _stale_batch_folders(out_dir, config.batches)
+    generation = rudderstack.generate(config)
+    counts = rudderstack_writer.write_batches(generation, out_dir, config.batches)
+    per_table = ", ".join(f"{table} {sum(n):,}" for table, n in counts.items())
+    reporter.line(f"generated {sum(sum(n) for n in counts.values()):,} rows ({per_table}), "
+                  f"{config.visitors:,} visitors, {config.batches} batch folder{'s' if config.batches > 1 else ''} "
+                  f"under {out_dir}")
+    if generation.missing_hazards:
+        reporter.line(f"note: too small a run for these hazards: {', '.join(generation.missing_hazards)}")
+    if stale:
+        reporter.line(f"note: {len(stale)} other batch folder(s) in {out_dir} are from an earlier run: "
+                      f"{', '.join(p.name for p in stale[:3])}{'…' if len(stale) > 3 else ''}")
+
+
+def _stale_batch_folders(out_dir: Path, batches: int) -> list[Path]:
+    if not out_dir.is_dir():
+        return []
+    ours = {rudderstack_writer.batch_dir(out_dir, b) for b in range(batches)}
+    return sorted(p for p in out_dir.glob("batch-*") if p.is_dir() and p not in ours)
 
 
 def _counting(pairs: Iterator[tuple[int, dict]], sessions: set[str | None]) -> Iterator[tuple[int, dict]]:
