@@ -34,6 +34,11 @@ def macros() -> Path:
     return bundled_root() / "sql" / "macros"
 
 
+def standard_sql() -> Path:
+    """`sql/standard/`: the standard modules' SQL, one folder per model family."""
+    return bundled_root() / "sql" / "standard"
+
+
 def builtin_checks() -> dict[str, Path]:
     """The data checks every module may use by name (`sql/checks/<name>.sql`)."""
     folder = bundled_root() / "sql" / "checks"
