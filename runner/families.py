@@ -32,6 +32,11 @@ class Family:
     def folder(self) -> Path:
         return resources.standard_modules() / self.name
 
+    @property
+    def macros(self) -> Path:
+        """Macros the family's SQL shares (`sql/standard/<family>/macros/`), beside its modules'."""
+        return resources.standard_sql() / self.name / "macros"
+
     def globals(self) -> dict[str, Any]:
         if self.template_globals is None:
             return {}
@@ -67,6 +72,8 @@ def template_globals(families: Iterable[Family]) -> dict[str, Any]:
 
 
 def project_renderer(project: Project, dialect: str | None) -> Renderer:
-    """A renderer for a project's SQL: its own `sql/macros/` before Sluice's, and the names
-    of the families it enables."""
-    return Renderer(dialect, [project.root / "sql" / "macros"], template_globals(enabled_families(project)))
+    """A renderer for a project's SQL: its own `sql/macros/` before the macros of the families
+    it enables and Sluice's, and the names of those families."""
+    families = enabled_families(project)
+    return Renderer(dialect, [project.root / "sql" / "macros", *(f.macros for f in families)],
+                    template_globals(families))

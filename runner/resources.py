@@ -34,6 +34,11 @@ def macros() -> Path:
     return bundled_root() / "sql" / "macros"
 
 
+def standard_sql() -> Path:
+    """`sql/standard/`: the standard modules' SQL, one folder per model family."""
+    return bundled_root() / "sql" / "standard"
+
+
 def manifests() -> Path:
     return bundled_root() / "manifests"
 

@@ -17,6 +17,8 @@ from sluice.sqlrunner.playbook import Playbook
 
 #: the batch range a run reads from one staged table: (consumed, head]
 BatchRange = tuple[int, int]
+#: `schema.table` -> its columns, in order; none when it does not exist
+ColumnLookup = Callable[[str], list[str]]
 
 
 def module_variables(project: Project, module: Module, book: Playbook, cli_vars: Mapping[str, Any],
@@ -34,10 +36,17 @@ def module_variables(project: Project, module: Module, book: Playbook, cli_vars:
 
 
 def run_names(module: Module, run_id: str, batch_id: int | None, inputs: Mapping[str, BatchRange],
-              variables: Mapping[str, Any]) -> dict[str, Any]:
-    """The names a run adds to a module's variables."""
+              variables: Mapping[str, Any], columns: ColumnLookup | None = None) -> dict[str, Any]:
+    """The names a run adds to a module's variables.
+
+    `columns(relation)` lists a table's columns as the warehouse has them when the template
+    renders (none for a table that does not exist, and none when nothing is connected, as in
+    `sluice check`), so SQL can add what an output lacks where the warehouse has no
+    `ADD COLUMN IF NOT EXISTS` (Redshift). A module's outputs are its own, and it holds its
+    lock from rendering to running, so the answer stays true while its SQL runs."""
     return {"run_id": run_id, "batch_id": batch_id if batch_id is not None else 0, "module": module.name,
-            "unconsumed": unconsumed_reader(module, inputs, variables)}
+            "unconsumed": unconsumed_reader(module, inputs, variables),
+            "columns": columns or (lambda relation: [])}
 
 
 def unconsumed_reader(module: Module, inputs: Mapping[str, BatchRange],

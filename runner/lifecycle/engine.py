@@ -296,7 +296,10 @@ class Lifecycle:
                 inputs: Mapping[str, BatchRange], extra: Mapping[str, Any] | None = None
                 ) -> list[list[RenderedQuery]]:
         variables = self._module_variables(module, book)
-        variables.update(run_names(module, run_id, batch_id, inputs, variables), **(extra or {}))
+        # a dry run renders without a connection: every output then looks new
+        state = getattr(self, "state", None)
+        names = run_names(module, run_id, batch_id, inputs, variables, state.columns if state else None)
+        variables.update(names, **(extra or {}))
         steps = book.steps
         if phase == "main" and module.name in self.from_step:
             steps = select_steps(book, RunOptions(from_step=self.from_step[module.name]))
