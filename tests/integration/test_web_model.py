@@ -193,3 +193,18 @@ def test_optional_enrichment_columns_join_their_contexts(project):
     assert web.table("page_views", "page_view_id, spider_or_robot, category, useragent_family, ua_os_family, "
                      "device_class, agent_name") == [
         ("pv1", False, "BROWSER", "Firefox", "Linux", "Desktop", "Firefox")]
+
+
+def test_page_views_with_the_same_derived_tstamp_are_ordered_by_creation_then_event_id(web):
+    # All three at the same derived_tstamp; pvb was created a second earlier than the others,
+    # pvc and pva at the same instant, so their event ids decide: e0 before e2.
+    web.insert([
+        ev("e2", "page_view", at(0), pv="pva", page_urlpath="/a"),
+        ev("e1", "page_view", at(0), pv="pvb", page_urlpath="/b", dvce_created_tstamp=at(-1)),
+        ev("e0", "page_view", at(0), pv="pvc", page_urlpath="/c"),
+    ])
+    web.run()
+    assert web.table("page_views", "page_view_id, page_view_in_session_index, page_urlpath",
+                     order="page_view_in_session_index") == [("pvb", 1, "/b"), ("pvc", 2, "/c"), ("pva", 3, "/a")]
+    assert web.table("sessions", "first_page_urlpath, last_page_urlpath") == [("/b", "/a")]
+    assert web.table("users", "first_page_urlpath, last_page_urlpath") == [("/b", "/a")]

@@ -1,10 +1,13 @@
 {%- set bots = '(bot|crawl|slurp|spider|archiv|spinn|sniff|seo|audit|survey|pingdom|worm|capture|browsershots|screenshots|analyz|index|thumb|check|facebookexternalhit|phantomjs|a_archiver|semalt)' -%}
 -- One row per page view of the sessions read this run, tagged with the batch that wrote it.
+-- Page views are ordered by derived_tstamp, then dvce_created_tstamp, then event_id, so ties
+-- never depend on the plan (the page view id says nothing about order).
 DROP TABLE IF EXISTS {{ table(scratch_schema, 'page_views_this_run') }};
 CREATE TABLE {{ table(scratch_schema, 'page_views_this_run') }} AS
 WITH page_view_events AS (
   SELECT ev.*,
-         ROW_NUMBER() OVER (PARTITION BY ev.page_view_id ORDER BY ev.derived_tstamp, ev.event_id) AS dedupe_rank
+         ROW_NUMBER() OVER (PARTITION BY ev.page_view_id ORDER BY ev.derived_tstamp, ev.dvce_created_tstamp,
+                                                                   ev.event_id) AS dedupe_rank
   FROM {{ table(scratch_schema, 'pv_events') }} AS ev
   WHERE ev.event_name = 'page_view' AND ev.page_view_id IS NOT NULL
 {%- if ua_bot_filter %}
@@ -17,8 +20,8 @@ WITH page_view_events AS (
 ),
 page_views AS (
   SELECT pv.*,
-         ROW_NUMBER() OVER (PARTITION BY pv.domain_sessionid ORDER BY pv.derived_tstamp, pv.page_view_id)
-           AS page_view_in_session_index,
+         ROW_NUMBER() OVER (PARTITION BY pv.domain_sessionid
+                            ORDER BY pv.derived_tstamp, pv.dvce_created_tstamp, pv.event_id) AS page_view_in_session_index,
          COUNT(*) OVER (PARTITION BY pv.domain_sessionid) AS page_views_in_session
   FROM page_view_events AS pv
   WHERE pv.dedupe_rank = 1
