@@ -208,3 +208,41 @@ def test_page_views_with_the_same_derived_tstamp_are_ordered_by_creation_then_ev
                      order="page_view_in_session_index") == [("pvb", 1, "/b"), ("pvc", 2, "/c"), ("pva", 3, "/a")]
     assert web.table("sessions", "first_page_urlpath, last_page_urlpath") == [("/b", "/a")]
     assert web.table("users", "first_page_urlpath, last_page_urlpath") == [("/b", "/a")]
+
+
+# -- a page view's pings are those of its session -------------------------------------------
+# pv1 is viewed in s1 and pinged twice there; its tab stays open past the session timeout and
+# pings three more times into s2, whose only page view is pv2.
+REUSED_PV_S1 = [
+    ev("e1", "page_view", at(0)),
+    ev("e2", "page_ping", at(12), pp_yoffset_max=600),
+    ev("e3", "page_ping", at(25), pp_yoffset_max=400),
+]
+REUSED_PV_S2 = [
+    ev("e4", "page_view", at(minutes=40), session="s2", pv="pv2", domain_sessionidx=2),
+    ev("e5", "page_ping", at(minutes=40, seconds=3), session="s2", pp_yoffset_max=3000),
+    ev("e6", "page_ping", at(minutes=40, seconds=17), session="s2", pp_yoffset_max=3000),
+    ev("e7", "page_ping", at(minutes=40, seconds=41), session="s2", pp_yoffset_max=3000),
+]
+
+
+@pytest.mark.parametrize("loads", [1, 2], ids=["one-load", "two-loads"])
+def test_pings_of_a_page_view_id_reused_in_a_later_session_stay_in_their_session(web, loads):
+    if loads == 1:
+        web.insert(REUSED_PV_S1 + REUSED_PV_S2)
+    else:
+        web.insert(REUSED_PV_S1)
+        web.run()
+        web.insert(REUSED_PV_S2)
+    web.run()
+    # pv1: its s1 pings at 12 s and 25 s fall in 2 heartbeat intervals: 10 * (2 - 1) + 5 = 15;
+    # it ends at 25 s; scrolled to 600 px, (600 + 800) / 4000 = 35 %. The s2 pings (3000 px,
+    # ending 40 min 41 s on) are not its. pv2 has no pings of its own.
+    assert web.table("page_views", PV + ", end_tstamp, absolute_time_in_s, vertical_pixels_scrolled, "
+                     "vertical_percentage_scrolled") == [
+        ("pv1", "s1", 1, 1, 15, at(25), 25, 600, 35),
+        ("pv2", "s2", 1, 1, 0, at(minutes=40), 0, 0, 20),
+    ]
+    assert web.table("sessions", "domain_sessionid, page_views, engaged_time_in_s, end_tstamp, "
+                     "absolute_time_in_s") == [("s1", 1, 15, at(25), 25), ("s2", 1, 0, at(minutes=40), 0)]
+    assert web.table("users", "domain_userid, sessions, page_views, engaged_time_in_s") == [("u1", 2, 2, 15)]

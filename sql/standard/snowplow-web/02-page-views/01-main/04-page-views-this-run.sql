@@ -74,7 +74,8 @@ SELECT
   ya.operating_system_version
 {%- endif %}
 FROM page_views AS pv
-LEFT JOIN {{ table(scratch_schema, 'pv_engagement') }} AS en ON en.page_view_id = pv.page_view_id
+LEFT JOIN {{ table(scratch_schema, 'pv_engagement') }} AS en
+  ON en.domain_sessionid = pv.domain_sessionid AND en.page_view_id = pv.page_view_id
 {%- for enabled, alias, context in [(enable_iab, 'iab', 'com_iab_snowplow_spiders_and_robots_1'),
                                    (enable_ua_parser, 'ua', 'com_snowplowanalytics_snowplow_ua_parser_context_1'),
                                    (enable_yauaa, 'ya', 'nl_basjes_yauaa_context_1')] %}
