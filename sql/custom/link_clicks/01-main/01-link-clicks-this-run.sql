@@ -3,15 +3,8 @@
 -- its session: a page view id can reappear in a later session).
 DROP TABLE IF EXISTS {{ table(scratch_schema, 'link_clicks_this_run') }};
 CREATE TABLE {{ table(scratch_schema, 'link_clicks_this_run') }} AS
-WITH input AS (
-  SELECT * FROM {{ unconsumed('events_staged', 'e') }}
-),
-newest AS (
-  SELECT domain_sessionid, MAX(batch_id) AS batch_id FROM input GROUP BY domain_sessionid
-),
-events AS (
-  SELECT i.* FROM input AS i
-  JOIN newest AS n ON n.domain_sessionid = i.domain_sessionid AND n.batch_id = i.batch_id
+WITH events AS (
+  SELECT e.* FROM {{ unconsumed('events_staged', 'e', newest_per='domain_sessionid') }}
 ),
 clicks AS (
   SELECT domain_sessionid, page_view_id, derived_tstamp, event_id,
