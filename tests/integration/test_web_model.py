@@ -246,3 +246,29 @@ def test_pings_of_a_page_view_id_reused_in_a_later_session_stay_in_their_session
     assert web.table("sessions", "domain_sessionid, page_views, engaged_time_in_s, end_tstamp, "
                      "absolute_time_in_s") == [("s1", 1, 15, at(25), 25), ("s2", 1, 0, at(minutes=40), 0)]
     assert web.table("users", "domain_userid, sessions, page_views, engaged_time_in_s") == [("u1", 2, 2, 15)]
+
+
+def test_enabling_an_enrichment_after_the_first_run_adds_its_columns(project):
+    def iab(event_id: str, when: str, spider: bool, category: str) -> str:
+        return (f"INSERT INTO atomic.com_iab_snowplow_spiders_and_robots_1 (root_id, root_tstamp, "
+                f"spider_or_robot, category) VALUES ('{event_id}', CAST('{when}' AS TIMESTAMP), "
+                f"{'TRUE' if spider else 'FALSE'}, '{category}')")
+
+    web = web_with(project)
+    web.insert([ev("e1", "page_view", at(0))])
+    web.sql(iab("e1", "2024-03-01 10:00:00", False, "BROWSER"))
+    web.run()
+    web = web_with(project, enable_iab=True)
+    web.insert([ev("e2", "page_view", at(hours=1), session="s2", pv="pv2")])
+    web.sql(iab("e2", "2024-03-01 11:00:00", True, "SPIDER_OR_ROBOT"))
+    web.run()
+    # pv1 was written before IAB was on: its row keeps NULL in IAB's columns.
+    assert web.table("page_views", "page_view_id, spider_or_robot, category") == [
+        ("pv1", None, None), ("pv2", True, "SPIDER_OR_ROBOT")]
+    web = web_with(project, enable_iab=False)          # and off again: new rows have NULL there
+    web.insert([ev("e3", "page_view", at(hours=2), session="s3", pv="pv3")])
+    web.sql(iab("e3", "2024-03-01 12:00:00", False, "BROWSER"))
+    web.run()
+    assert web.table("page_views", "page_view_id, spider_or_robot, category") == [
+        ("pv1", None, None), ("pv2", True, "SPIDER_OR_ROBOT"), ("pv3", None, None)]
+    assert web.table("sessions", "domain_sessionid") == [("s1",), ("s2",), ("s3",)]
