@@ -272,3 +272,13 @@ def test_enabling_an_enrichment_after_the_first_run_adds_its_columns(project):
     assert web.table("page_views", "page_view_id, spider_or_robot, category") == [
         ("pv1", None, None), ("pv2", True, "SPIDER_OR_ROBOT"), ("pv3", None, None)]
     assert web.table("sessions", "domain_sessionid") == [("s1",), ("s2",), ("s3",)]
+
+
+def test_a_first_seen_session_longer_than_days_late_allowed_is_included_whole(project):
+    web = web_with(project, update_cadence_days=30)
+    web.insert([ev("e1", "page_view", at(0)),
+                ev("e2", "page_view", at(days=5), pv="pv2", page_urlpath="/later")])   # 5 > 3 days
+    web.run()
+    assert web.table("page_views", PV) == [("pv1", "s1", 1, 2, 0), ("pv2", "s1", 2, 2, 0)]
+    assert web.table("sessions", "domain_sessionid, page_views, first_page_urlpath, last_page_urlpath, "
+                     "absolute_time_in_s") == [("s1", 2, "/home", "/later", 5 * 86400)]
