@@ -5,5 +5,4 @@ CREATE TABLE IF NOT EXISTS {{ table(output_schema, 'base_event_id_manifest') }} 
   collector_tstamp  TIMESTAMP   NOT NULL,
   load_tstamp       TIMESTAMP
 ){{ table_options(dist_key='event_id', sort_keys='collector_tstamp') }};
-{{ create_index('base_event_id_manifest' ~ entropy ~ '_load', table(output_schema, 'base_event_id_manifest'), 'load_tstamp') }};
 {{ create_index('base_event_id_manifest' ~ entropy ~ '_id', table(output_schema, 'base_event_id_manifest'), 'event_id') }};

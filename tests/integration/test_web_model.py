@@ -282,3 +282,42 @@ def test_a_first_seen_session_longer_than_days_late_allowed_is_included_whole(pr
     assert web.table("page_views", PV) == [("pv1", "s1", 1, 2, 0), ("pv2", "s1", 2, 2, 0)]
     assert web.table("sessions", "domain_sessionid, page_views, first_page_urlpath, last_page_urlpath, "
                      "absolute_time_in_s") == [("s1", 2, "/home", "/later", 5 * 86400)]
+
+
+# -- new events are found by load, each load read once --------------------------------------
+def scratch_count(web: WebModel, table: str) -> int:
+    return web.sql(f"SELECT COUNT(*) FROM scratch.{table}")[0][0]
+
+
+def test_a_load_is_read_once_however_large(project):
+    web = web_with(project, cleanup_mode="trace")       # keeps base's scratch tables to look at
+    web.insert([ev(f"e{i}", "page_view", at(minutes=i), session=f"s{i}", pv=f"pv{i}") for i in range(5)])
+    web.run()
+    assert scratch_count(web, "base_new_event_candidates") == 0   # the last round found nothing new...
+    web.insert([ev("e9", "page_view", at(hours=1), session="s9", pv="pv9")])
+    web.run_once("base")
+    assert scratch_count(web, "base_new_event_candidates") == 1   # ...and a new load is all it reads
+    assert web.sql("SELECT events FROM derived.base_load_manifest ORDER BY load_tstamp") == [(5,), (1,)]
+
+
+def test_a_load_that_commits_after_a_later_one_is_still_found(web):
+    web.insert([ev("e1", "page_view", at(0))], loaded_at=at(days=30))
+    web.insert([ev("e3", "page_view", at(2), session="s3", pv="pv3")], loaded_at=at(days=30, minutes=10))
+    web.run()
+    # It began (and was stamped) between the two loads above, but committed after base read them.
+    web.insert([ev("e2", "page_view", at(1), session="s2", pv="pv2")], loaded_at=at(days=30, minutes=5))
+    web.run()
+    assert web.table("page_views", "page_view_id") == [("pv1",), ("pv2",), ("pv3",)]
+
+
+def test_catching_up_takes_later_rounds_from_the_backlog_not_the_load(project):
+    web = web_with(project, cleanup_mode="trace")
+    web.insert([ev(f"e{d}", "page_view", at(days=d * 3), session=f"s{d}", pv=f"pv{d}") for d in range(6)])
+    web.run_once("base")      # one round: days 0-7 staged, the events of days 9-15 wait
+    assert web.sql("SELECT domain_sessionid FROM derived.base_event_backlog ORDER BY 1") == [
+        ("s3",), ("s4",), ("s5",)]
+    web.run_once("base")      # the next round reads no load again
+    assert scratch_count(web, "base_new_event_candidates") == 0
+    assert web.sql("SELECT COUNT(*) FROM derived.base_event_backlog")[0][0] == 0
+    web.run()
+    assert len(web.table("page_views", "page_view_id")) == 6
