@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import shutil
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +113,10 @@ class WebModel:
         with self.project.target() as target:
             lifecycle = Lifecycle(self.project, target, {}, Reporter(self.log)).open()
             lifecycle.run(lifecycle.plan(modules))
+
+    def backfill(self, module: str, since: date) -> None:
+        with self.project.target() as target:
+            Lifecycle(self.project, target, {}, Reporter(self.log)).open().backfill(module, since)
 
     def table(self, name: str, columns: str, order: str | None = None) -> list[tuple]:
         schema = self.project.vars.get("output_schema", "derived")

@@ -5,12 +5,7 @@
 DROP TABLE IF EXISTS {{ table(scratch_schema, 'base_new_event_candidates') }};
 CREATE TABLE {{ table(scratch_schema, 'base_new_event_candidates') }} AS
 SELECT u.event_id, u.domain_sessionid, u.collector_tstamp, u.load_tstamp,
-       COALESCE(u.event_id IS NOT NULL
-                AND u.domain_sessionid IS NOT NULL AND u.domain_sessionid <> ''
-                AND u.collector_tstamp >= {{ ts_literal(start_date) }}
-                AND (u.dvce_sent_tstamp IS NULL OR u.dvce_created_tstamp IS NULL
-                     OR u.dvce_sent_tstamp <= {{ dateadd('day', number(days_late_allowed), 'u.dvce_created_tstamp') }}),
-                FALSE) AS stageable
+       COALESCE({{ stageable_event('u', start_date, days_late_allowed) }}, FALSE) AS stageable
 FROM (
 {%- for slot in range(number(lookback_loads) + 1) %}
 {%- if not loop.first %}

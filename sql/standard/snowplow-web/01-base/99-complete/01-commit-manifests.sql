@@ -1,10 +1,11 @@
--- Every event read this run is processed. (New events are found by the loads read, not by
--- this manifest.)
-DELETE FROM {{ table(output_schema, 'base_event_id_manifest') }}
-WHERE event_id IN (SELECT event_id FROM {{ table(scratch_schema, 'base_events_this_run_raw') }});
-
+-- Every copy staged this run joins the event manifest (once), so a backfill re-stages exactly
+-- what main staged.
 INSERT INTO {{ table(output_schema, 'base_event_id_manifest') }} (event_id, collector_tstamp, load_tstamp)
-SELECT event_id, collector_tstamp, load_tstamp FROM {{ table(scratch_schema, 'base_events_this_run_raw') }};
+SELECT DISTINCT r.event_id, r.collector_tstamp, r.load_tstamp
+FROM {{ table(scratch_schema, 'base_events_this_run_raw') }} AS r
+WHERE NOT EXISTS (SELECT 1 FROM {{ table(output_schema, 'base_event_id_manifest') }} AS m
+                  WHERE m.event_id = r.event_id AND m.collector_tstamp = r.collector_tstamp
+                    AND m.load_tstamp = r.load_tstamp);
 
 DELETE FROM {{ table(output_schema, 'base_session_id_manifest') }}
 WHERE session_id IN (SELECT session_id FROM {{ table(scratch_schema, 'base_sessions_to_include') }} WHERE included);
