@@ -321,3 +321,13 @@ def test_catching_up_takes_later_rounds_from_the_backlog_not_the_load(project):
     assert web.sql("SELECT COUNT(*) FROM derived.base_event_backlog")[0][0] == 0
     web.run()
     assert len(web.table("page_views", "page_view_id")) == 6
+
+
+def test_app_ids_keep_only_the_listed_apps(project):
+    web = web_with(project, app_ids=["site", "shop"])
+    web.insert([ev("e1", "page_view", at(0)),
+                ev("e2", "page_view", at(1), session="s2", pv="pv2", app_id="shop"),
+                ev("e3", "page_view", at(2), session="s3", pv="pv3", app_id="intranet")])
+    web.run()
+    assert web.table("page_views", "page_view_id, app_id") == [("pv1", "site"), ("pv2", "shop")]
+    assert web.table("sessions", "domain_sessionid") == [("s1",), ("s2",)]

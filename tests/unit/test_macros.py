@@ -261,6 +261,11 @@ UPSERT = [
         "DELETE FROM d.t WHERE k IN (SELECT k FROM s.t);\nINSERT INTO d.t (k, v)\nSELECT k, v FROM s.t")),
 ]
 
+STRING_LITERALS = [
+    ("{{ string_literals(['site', \"o'shop\"]) }}", same("'site', 'o''shop'")),
+    ("{{ string_literals('site, shop') }}", same("'site', 'shop'")),
+]
+
 CREATE_INDEX = [
     ("{{ create_index('i', 's.t', 'a, b') }}", {
         "duckdb": "SELECT 1 AS no_index_needed",
@@ -276,6 +281,7 @@ TABLES = {
     "add_column": ADD_COLUMN,
     "append": APPEND,
     "upsert": UPSERT,
+    "string_literals": STRING_LITERALS,
     "dateadd": DATEADD,
     "date_trunc": DATE_TRUNC,
     "datediff": DATEDIFF,
@@ -348,6 +354,8 @@ STATEMENTS = {
     "upsert": """
         {{ upsert('derived.sessions', 'scratch.sessions_this_run', ['domain_sessionid', 'start_tstamp'],
                   'domain_sessionid IN (SELECT domain_sessionid FROM scratch.sessions_page_views)') }}""",
+    "string_literals": """
+        SELECT event_id FROM atomic.events WHERE app_id IN ({{ string_literals(['site', "o'shop"]) }})""",
     "dateadd": """
         SELECT e.event_id
         FROM atomic.events AS e

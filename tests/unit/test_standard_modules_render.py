@@ -25,7 +25,7 @@ MODULES = discover(PROJECT)
 FEATURES = [
     {},
     {"enable_iab": True, "enable_ua_parser": True, "enable_yauaa": True, "duplicates": "keep_first",
-     "ua_bot_filter": False},
+     "ua_bot_filter": False, "app_ids": ["site", "o'shop"], "lookback_loads": 0},
     {"skip_derived": True, "stage_next": False, "entropy": "_copy2"},
 ]
 

@@ -3,15 +3,17 @@
     the staged rows (duplicates resolved, page view ids joined). -#}
 
 {#- True for an event base may stage: it has an id and a session, it was collected on or after
-    `start_date`, and it was sent at most `days_late_allowed` days after it was created. `e` is
-    the events' alias. -#}
-{% macro default__stageable_event(e, start_date, days_late_allowed) -%}
+    `start_date`, it was sent at most `days_late_allowed` days after it was created, and it
+    belongs to one of `app_ids` (all apps when the list is empty). `e` is the events' alias. -#}
+{% macro default__stageable_event(e, start_date, days_late_allowed, app_ids) -%}
 ({{ e }}.event_id IS NOT NULL
   AND {{ e }}.domain_sessionid IS NOT NULL AND {{ e }}.domain_sessionid <> ''
   AND {{ e }}.collector_tstamp >= {{ ts_literal(start_date) }}
   AND ({{ e }}.dvce_sent_tstamp IS NULL OR {{ e }}.dvce_created_tstamp IS NULL
        OR {{ e }}.dvce_sent_tstamp <= {{ dateadd('day', number(days_late_allowed), e ~ '.dvce_created_tstamp') }})
-)
+{%- if app_ids %}
+  AND {{ e }}.app_id IN ({{ string_literals(app_ids) }})
+{%- endif %})
 {%- endmacro %}
 
 {#- The staged rows from `raw`, every copy of the events read for some sessions: an event id

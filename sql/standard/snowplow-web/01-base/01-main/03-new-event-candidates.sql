@@ -5,13 +5,13 @@
 DROP TABLE IF EXISTS {{ table(scratch_schema, 'base_new_event_candidates') }};
 CREATE TABLE {{ table(scratch_schema, 'base_new_event_candidates') }} AS
 SELECT u.event_id, u.domain_sessionid, u.collector_tstamp, u.load_tstamp,
-       COALESCE({{ stageable_event('u', start_date, days_late_allowed) }}, FALSE) AS stageable
+       COALESCE({{ stageable_event('u', start_date, days_late_allowed, app_ids) }}, FALSE) AS stageable
 FROM (
 {%- for slot in range(number(lookback_loads) + 1) %}
 {%- if not loop.first %}
   UNION ALL
 {%- endif %}
-  SELECT e.event_id, e.domain_sessionid, e.collector_tstamp, e.load_tstamp, e.dvce_created_tstamp,
+  SELECT e.event_id, e.domain_sessionid, e.collector_tstamp, e.load_tstamp, e.app_id, e.dvce_created_tstamp,
          e.dvce_sent_tstamp
   FROM {{ table(input_schema, 'events') }} AS e
   WHERE e.load_tstamp > (SELECT after_tstamp FROM {{ table(scratch_schema, 'base_new_events_limits') }}

@@ -9,4 +9,4 @@ WHERE e.domain_sessionid IN (SELECT session_id FROM {{ table(scratch_schema, 'ba
   AND e.collector_tstamp >= (SELECT MIN(start_tstamp) FROM {{ table(scratch_schema, 'base_sessions_to_include') }}
                              WHERE included)
   AND e.collector_tstamp <= (SELECT upper_limit FROM {{ table(scratch_schema, 'base_run_limits') }})
-  AND {{ stageable_event('e', start_date, days_late_allowed) }};
+  AND {{ stageable_event('e', start_date, days_late_allowed, app_ids) }};

@@ -11,7 +11,7 @@ WITH staged_copies AS (
   WHERE EXISTS (SELECT 1 FROM {{ table(output_schema, 'base_event_id_manifest') }} AS m
                 WHERE m.event_id = e.event_id AND m.collector_tstamp = e.collector_tstamp
                   AND m.load_tstamp = e.load_tstamp)
-    AND {{ stageable_event('e', start_date, days_late_allowed) }}
+    AND {{ stageable_event('e', start_date, days_late_allowed, app_ids) }}
 ),
 raw AS (
   SELECT s.* FROM staged_copies AS s
