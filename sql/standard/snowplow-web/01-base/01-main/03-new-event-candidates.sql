@@ -2,6 +2,8 @@
 -- on PostgreSQL, row groups skipped by their min/max on DuckDB, blocks by zone maps on
 -- Redshift), and whether base may stage it. A row is read once, so it is new: a duplicate
 -- arriving in a later load is a new row, and sends its session back through the model.
+-- (A gap between two loads inside one row group or block cannot be skipped by min/max: on
+-- DuckDB and Redshift the look-back reads at most the blocks of the last lookback_loads loads.)
 DROP TABLE IF EXISTS {{ table(scratch_schema, 'base_new_event_candidates') }};
 CREATE TABLE {{ table(scratch_schema, 'base_new_event_candidates') }} AS
 SELECT u.event_id, u.domain_sessionid, u.collector_tstamp, u.load_tstamp,
