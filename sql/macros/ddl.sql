@@ -39,16 +39,6 @@ WHERE {{ offset }} <= ({{ stop }}) - ({{ start }})) AS series
     'boolean': 'BOOLEAN', 'decimal': 'DECIMAL(18, 2)'}[kind] }}
 {%- endmacro %}
 
-{#- Create `relation` with the columns of `source` unless it exists. DuckDB has no
-    CREATE TABLE ... (LIKE ...); Redshift has no CREATE TABLE IF NOT EXISTS ... AS. -#}
-{% macro default__create_table_like(relation, source, dist_key=none, sort_keys=none) -%}
-CREATE TABLE IF NOT EXISTS {{ relation }} (LIKE {{ source }}){{ table_options(dist_key, sort_keys) }}
-{%- endmacro %}
-
-{% macro duckdb__create_table_like(relation, source, dist_key=none, sort_keys=none) -%}
-CREATE TABLE IF NOT EXISTS {{ relation }} AS SELECT * FROM {{ source }} WHERE 1 = 0
-{%- endmacro %}
-
 {#- An index where the warehouse needs one to find recent rows fast. DuckDB skips row groups
     by their min/max (zone maps) and Redshift by its sort keys, so only PostgreSQL gets one. -#}
 {% macro default__create_index(name, relation, columns) -%}
@@ -61,4 +51,50 @@ CREATE INDEX IF NOT EXISTS {{ name }} ON {{ relation }} ({{ columns }})
 
 {% macro redshift__create_index(name, relation, columns) -%}
 SELECT 1 AS no_index_needed
+{%- endmacro %}
+
+{#- CREATE TABLE ... AS `query`, with the table options (on Redshift they go before AS). -#}
+{% macro default__create_table_as(relation, query, dist_key=none, sort_keys=none) -%}
+CREATE TABLE {{ relation }}{{ table_options(dist_key, sort_keys) }} AS {{ query }}
+{%- endmacro %}
+
+{#- Add a column to an existing table, unless it has it. -#}
+{% macro default__add_column(relation, column, type) -%}
+ALTER TABLE {{ relation }} ADD COLUMN IF NOT EXISTS {{ column }} {{ type }}
+{%- endmacro %}
+
+{#- Redshift's ADD COLUMN has no IF NOT EXISTS: `append` adds only the columns the runner's
+    `columns(relation)` did not list when the template rendered.
+    https://docs.aws.amazon.com/redshift/latest/dg/r_ALTER_TABLE.html -#}
+{% macro redshift__add_column(relation, column, type) -%}
+ALTER TABLE {{ relation }} ADD COLUMN {{ column }} {{ type }}
+{%- endmacro %}
+
+{#- Append the rows of `source` to `relation`, by column name. `existing` is `columns(relation)`:
+    none, and the table is created from `source` with its rows (so it takes the source's
+    columns by name); else the columns of `added` (name, type) it lacks are added first
+    (earlier rows keep NULL there), and the rows go in by name: the table's columns but those
+    the source no longer computes (`absent`), plus the added ones. -#}
+{% macro default__append(relation, source, existing, added=(), absent=(), dist_key=none, sort_keys=none) -%}
+{%- if not existing -%}
+{{ create_table_as(relation, 'SELECT * FROM ' ~ source, dist_key, sort_keys) }}
+{%- else -%}
+{%- set new = [] -%}
+{%- for name, type in added if name not in existing -%}
+{%- set _ = new.append(name) -%}
+{{ add_column(relation, name, type) }};
+{% endfor -%}
+{%- set names = existing | reject('in', absent) | list + new -%}
+INSERT INTO {{ relation }} ({{ names | join(', ') }})
+SELECT {{ names | join(', ') }} FROM {{ source }}
+{%- endif -%}
+{%- endmacro %}
+
+{#- Replace rows of `relation` with those of `source`: delete where `replace` holds (the keys
+    this run recomputed, within the look-back), then append by name as `append` does. -#}
+{% macro default__upsert(relation, source, existing, replace, added=(), absent=(), dist_key=none, sort_keys=none) -%}
+{%- if existing -%}
+DELETE FROM {{ relation }} WHERE {{ replace }};
+{% endif -%}
+{{ append(relation, source, existing, added, absent, dist_key, sort_keys) }}
 {%- endmacro %}

@@ -65,3 +65,11 @@ MD5(CAST({{ expr }} AS VARCHAR))
 {% macro redshift__hash_md5(expr) -%}
 MD5(CAST({{ expr }} AS VARCHAR(65535)))
 {%- endmacro %}
+
+{#- Text values as a comma-separated list of SQL string literals, for `IN (...)`: from a list,
+    or from one comma-separated string (as `--var app_ids=a,b` arrives). -#}
+{% macro default__string_literals(values) -%}
+{%- for value in (values.split(',') if values is string else values) -%}
+{{ ', ' if not loop.first }}'{{ value | string | trim | replace("'", "''") }}'
+{%- endfor -%}
+{%- endmacro %}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import shutil
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -81,17 +81,22 @@ class WebModel:
                                                         "dialect": target.dialect}, "input")
             target.connect().execute(sql)
 
-    def insert(self, events: list[dict[str, Any]]) -> None:
+    def insert(self, events: list[dict[str, Any]], loaded_at: datetime | None = None) -> None:
+        """One load: the events and their web-page contexts. `loaded_at` stamps load_tstamp
+        by hand (a load that committed after a later one); else the warehouse stamps it."""
         if not events:
             return
         rows, contexts = [], []
+        columns = [*ATOMIC_COLUMNS, *(["load_tstamp"] if loaded_at else [])]
         for event in events:
-            rows.append("(" + ", ".join(_value(event.get(c), _KINDS[c]) for c in ATOMIC_COLUMNS) + ")")
+            values = [_value(event.get(c), _KINDS[c]) for c in ATOMIC_COLUMNS]
+            values += [_value(loaded_at, "timestamp")] if loaded_at else []
+            rows.append("(" + ", ".join(values) + ")")
             if event.get("_page_view_id"):
                 contexts.append(f"({literal(event['event_id'])}, {_value(event['collector_tstamp'], 'timestamp')}, "
                                 f"{literal(event['_page_view_id'])})")
         schema, e = self.input_schema, self.entropy
-        sql = f"INSERT INTO {schema}.events{e} ({', '.join(ATOMIC_COLUMNS)}) VALUES {', '.join(rows)}"
+        sql = f"INSERT INTO {schema}.events{e} ({', '.join(columns)}) VALUES {', '.join(rows)}"
         if contexts:
             sql += (f"; INSERT INTO {schema}.com_snowplowanalytics_snowplow_web_page_1{e} (root_id, root_tstamp, id) "
                     f"VALUES {', '.join(contexts)}")
@@ -102,6 +107,16 @@ class WebModel:
             lifecycle = Lifecycle(self.project, target, {}, Reporter(self.log)).open()
             lifecycle.catch_up(modules)
             return lifecycle
+
+    def run_once(self, *modules: str) -> None:
+        """One round of the modules' main and complete, caught up or not."""
+        with self.project.target() as target:
+            lifecycle = Lifecycle(self.project, target, {}, Reporter(self.log)).open()
+            lifecycle.run(lifecycle.plan(modules))
+
+    def backfill(self, module: str, since: date) -> None:
+        with self.project.target() as target:
+            Lifecycle(self.project, target, {}, Reporter(self.log)).open().backfill(module, since)
 
     def table(self, name: str, columns: str, order: str | None = None) -> list[tuple]:
         schema = self.project.vars.get("output_schema", "derived")

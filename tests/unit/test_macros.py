@@ -222,17 +222,48 @@ COLUMN_TYPE = [
     ("{{ column_type('decimal') }}", same("DECIMAL(18, 2)")),
 ]
 
-CREATE_TABLE_LIKE = [
-    ("{{ create_table_like('d.t', 's.t') }}", {
-        "duckdb": "CREATE TABLE IF NOT EXISTS d.t AS SELECT * FROM s.t WHERE 1 = 0",
-        "postgres": "CREATE TABLE IF NOT EXISTS d.t (LIKE s.t)",
-        "redshift": "CREATE TABLE IF NOT EXISTS d.t (LIKE s.t)",
+CREATE_TABLE_AS = [
+    ("{{ create_table_as('d.t', 'SELECT * FROM s.t') }}", same("CREATE TABLE d.t AS SELECT * FROM s.t")),
+    ("{{ create_table_as('d.t', 'SELECT a FROM s.t', dist_key='k', sort_keys='ts') }}", {
+        "duckdb": "CREATE TABLE d.t AS SELECT a FROM s.t",
+        "postgres": "CREATE TABLE d.t AS SELECT a FROM s.t",
+        "redshift": "CREATE TABLE d.t DISTSTYLE KEY DISTKEY (k) COMPOUND SORTKEY (ts) AS SELECT a FROM s.t",
     }),
-    ("{{ create_table_like('d.t', 's.t', dist_key='k', sort_keys='ts') }}", {
-        "duckdb": "CREATE TABLE IF NOT EXISTS d.t AS SELECT * FROM s.t WHERE 1 = 0",
-        "postgres": "CREATE TABLE IF NOT EXISTS d.t (LIKE s.t)",
-        "redshift": "CREATE TABLE IF NOT EXISTS d.t (LIKE s.t) DISTSTYLE KEY DISTKEY (k) COMPOUND SORTKEY (ts)",
+]
+
+ADD_COLUMN = [
+    ("{{ add_column('d.t', 'category', 'VARCHAR') }}", {
+        "duckdb": "ALTER TABLE d.t ADD COLUMN IF NOT EXISTS category VARCHAR",
+        "postgres": "ALTER TABLE d.t ADD COLUMN IF NOT EXISTS category VARCHAR",
+        "redshift": "ALTER TABLE d.t ADD COLUMN category VARCHAR",
     }),
+]
+
+APPENDED = "INSERT INTO d.t (k, x, y)\nSELECT k, x, y FROM s.t"
+APPEND = [
+    # a new table takes the source's columns, with its rows
+    ("{{ append('d.t', 's.t', [], dist_key='k', sort_keys='ts') }}", {
+        "duckdb": "CREATE TABLE d.t AS SELECT * FROM s.t",
+        "postgres": "CREATE TABLE d.t AS SELECT * FROM s.t",
+        "redshift": "CREATE TABLE d.t DISTSTYLE KEY DISTKEY (k) COMPOUND SORTKEY (ts) AS SELECT * FROM s.t",
+    }),
+    # an existing one: by name, a column added, one the source no longer has left out
+    ("{{ append('d.t', 's.t', ['k', 'old', 'x'], added=[('x', 'BIGINT'), ('y', 'BOOLEAN')], absent=['old']) }}", {
+        "duckdb": "ALTER TABLE d.t ADD COLUMN IF NOT EXISTS y BOOLEAN;\n" + APPENDED,
+        "postgres": "ALTER TABLE d.t ADD COLUMN IF NOT EXISTS y BOOLEAN;\n" + APPENDED,
+        "redshift": "ALTER TABLE d.t ADD COLUMN y BOOLEAN;\n" + APPENDED,
+    }),
+]
+
+UPSERT = [
+    ("{{ upsert('d.t', 's.t', [], 'k IN (SELECT k FROM s.t)') }}", same("CREATE TABLE d.t AS SELECT * FROM s.t")),
+    ("{{ upsert('d.t', 's.t', ['k', 'v'], 'k IN (SELECT k FROM s.t)') }}", same(
+        "DELETE FROM d.t WHERE k IN (SELECT k FROM s.t);\nINSERT INTO d.t (k, v)\nSELECT k, v FROM s.t")),
+]
+
+STRING_LITERALS = [
+    ("{{ string_literals(['site', \"o'shop\"]) }}", same("'site', 'o''shop'")),
+    ("{{ string_literals('site, shop') }}", same("'site', 'shop'")),
 ]
 
 CREATE_INDEX = [
@@ -246,7 +277,11 @@ CREATE_INDEX = [
 TABLES = {
     "column_type": COLUMN_TYPE,
     "create_index": CREATE_INDEX,
-    "create_table_like": CREATE_TABLE_LIKE,
+    "create_table_as": CREATE_TABLE_AS,
+    "add_column": ADD_COLUMN,
+    "append": APPEND,
+    "upsert": UPSERT,
+    "string_literals": STRING_LITERALS,
     "dateadd": DATEADD,
     "date_trunc": DATE_TRUNC,
     "datediff": DATEDIFF,
@@ -308,8 +343,19 @@ STATEMENTS = {
     "column_type": """
         CREATE TABLE atomic.t (event_id {{ column_type('string') }}, n {{ column_type('integer') }},
                                ts {{ column_type('timestamp') }}, ok {{ column_type('boolean') }})""",
-    "create_table_like": """
-        {{ create_table_like('derived.page_views', 'scratch.page_views_this_run', dist_key='page_view_id') }}""",
+    "create_table_as": """
+        {{ create_table_as('derived.page_views', 'SELECT * FROM scratch.page_views_this_run',
+                           dist_key='page_view_id', sort_keys='start_tstamp') }}""",
+    "add_column": """
+        {{ add_column('derived.page_views', 'spider_or_robot', column_type('boolean')) }}""",
+    "append": """
+        {{ append('scratch.page_views_staged', 'scratch.page_views_this_run', ['batch_id', 'page_view_id'],
+                  dist_key='domain_sessionid', sort_keys='start_tstamp') }}""",
+    "upsert": """
+        {{ upsert('derived.sessions', 'scratch.sessions_this_run', ['domain_sessionid', 'start_tstamp'],
+                  'domain_sessionid IN (SELECT domain_sessionid FROM scratch.sessions_page_views)') }}""",
+    "string_literals": """
+        SELECT event_id FROM atomic.events WHERE app_id IN ({{ string_literals(['site', "o'shop"]) }})""",
     "dateadd": """
         SELECT e.event_id
         FROM atomic.events AS e
@@ -392,6 +438,6 @@ STATEMENTS = {
 @pytest.mark.parametrize("name", sorted(STATEMENTS))
 def test_statement_parses(name, dialect):
     sql = render(STATEMENTS[name], dialect)
-    tree = sqlglot.parse_one(sql, read=dialect)
+    trees = sqlglot.parse(sql, read=dialect)   # the write macros render several statements
     # sqlglot falls back to an opaque Command for syntax it does not know: that is no parse.
-    assert not isinstance(tree, exp.Command), sql
+    assert trees and not any(isinstance(tree, exp.Command) for tree in trees), sql

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -24,12 +25,21 @@ MODULES = discover(PROJECT)
 FEATURES = [
     {},
     {"enable_iab": True, "enable_ua_parser": True, "enable_yauaa": True, "duplicates": "keep_first",
-     "ua_bot_filter": False},
+     "ua_bot_filter": False, "app_ids": ["site", "o'shop"], "lookback_loads": 0},
     {"skip_derived": True, "stage_next": False, "entropy": "_copy2"},
 ]
 
 
-def rendered_statements(dialect: str, features: dict):
+def no_outputs_yet(relation: str) -> list[str]:
+    return []
+
+
+def outputs_exist(relation: str) -> list[str]:
+    """Outputs written before, with a column of an enrichment since turned off."""
+    return ["batch_id", "page_view_id", "domain_sessionid", "domain_userid", "start_tstamp", "category"]
+
+
+def rendered_statements(dialect: str, features: dict, columns=no_outputs_yet):
     renderer = project_renderer(PROJECT, dialect)
     for module in MODULES.values():
         for path in (module.main, module.complete, module.destroy, module.backfill):
@@ -37,7 +47,8 @@ def rendered_statements(dialect: str, features: dict):
                 continue
             book = load_playbook(path, {}, Renderer(None), project_root=REPO)
             variables = module_variables(PROJECT, module, book, features, dialect)
-            variables.update(run_names(module, "r", 7, {t: (3, 7) for t in module.staged_inputs}, variables),
+            variables.update(run_names(module, "r", 7, {t: (3, 7) for t in module.staged_inputs}, variables,
+                                       columns),
                              backfill_since="2024-01-01", backfill_consumer="c")
             for step in render_steps(book.steps, renderer, variables):
                 for rq in step:
@@ -49,11 +60,12 @@ def test_the_standard_modules_are_there():
     assert {"base", "page_views", "sessions", "users"} <= set(MODULES)
 
 
+@pytest.mark.parametrize("columns", [no_outputs_yet, outputs_exist], ids=["first-run", "outputs-exist"])
 @pytest.mark.parametrize("features", FEATURES, ids=["defaults", "all-enrichments", "skip-and-entropy"])
 @pytest.mark.parametrize("dialect", DIALECTS)
-def test_every_statement_parses(dialect, features):
+def test_every_statement_parses(dialect, features, columns):
     count = 0
-    for where, statement in rendered_statements(dialect, features):
+    for where, statement in rendered_statements(dialect, features, columns):
         parsed = sqlglot.parse_one(statement, read=dialect)
         assert not isinstance(parsed, sqlglot.exp.Command), f"{where}: sqlglot could not parse:\n{statement}"
         count += 1
@@ -61,5 +73,7 @@ def test_every_statement_parses(dialect, features):
 
 
 def test_redshift_tables_carry_distribution_and_sort_keys():
-    ddl = [s for _, s in rendered_statements("redshift", {}) if s.upper().startswith("CREATE TABLE IF NOT EXISTS")]
-    assert ddl and all("DISTKEY" in s and "SORTKEY" in s for s in ddl), ddl
+    """Every table that outlives a run (outputs, staged batches) is created with both."""
+    created = [re.search(r"CREATE TABLE (?:IF NOT EXISTS )?(\S+)", s) for _, s in rendered_statements("redshift", {})]
+    lasting = [m.string for m in created if m and (m[1].startswith("derived.") or m[1].endswith("_staged"))]
+    assert len(lasting) >= 5 and all("DISTKEY" in s and "SORTKEY" in s for s in lasting), lasting

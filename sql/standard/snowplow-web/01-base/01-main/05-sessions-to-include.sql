@@ -1,28 +1,35 @@
--- Sessions with new events. A session's start is the earlier of what the session manifest
--- knows and what is new; a session whose new events come more than days_late_allowed after
--- that start is left out (and its new events marked processed by complete).
+-- Sessions with events due this run. A session's start is the earlier of what the session
+-- manifest knows and what is new. A session the manifest knows whose new events come more
+-- than days_late_allowed after its known start is left out; one it has never seen is always
+-- included, whole, however long it spans (Snowplow v1).
 DROP TABLE IF EXISTS {{ table(scratch_schema, 'base_sessions_to_include') }};
 CREATE TABLE {{ table(scratch_schema, 'base_sessions_to_include') }} AS
-WITH new_sessions AS (
-  SELECT c.domain_sessionid AS session_id, MIN(c.collector_tstamp) AS min_tstamp,
-         MAX(c.collector_tstamp) AS max_tstamp
+WITH due AS (
+  SELECT b.domain_sessionid, b.collector_tstamp
+  FROM {{ table(output_schema, 'base_event_backlog') }} AS b
+  WHERE b.collector_tstamp <= (SELECT upper_limit FROM {{ table(scratch_schema, 'base_run_limits') }})
+  UNION ALL
+  SELECT c.domain_sessionid, c.collector_tstamp
   FROM {{ table(scratch_schema, 'base_new_event_candidates') }} AS c
-  CROSS JOIN {{ table(scratch_schema, 'base_run_limits') }} AS r
-  WHERE c.collector_tstamp <= r.upper_limit
-  GROUP BY c.domain_sessionid
+  WHERE c.stageable
+    AND c.collector_tstamp <= (SELECT upper_limit FROM {{ table(scratch_schema, 'base_run_limits') }})
+),
+new_sessions AS (
+  SELECT domain_sessionid AS session_id, MIN(collector_tstamp) AS min_tstamp, MAX(collector_tstamp) AS max_tstamp
+  FROM due
+  GROUP BY domain_sessionid
 ),
 known AS (
   SELECT m.session_id, MIN(m.min_tstamp) AS min_tstamp
   FROM {{ table(output_schema, 'base_session_id_manifest') }} AS m
-  CROSS JOIN {{ table(scratch_schema, 'base_run_limits') }} AS r
-  WHERE m.min_tstamp >= r.session_limit AND m.session_id IN (SELECT session_id FROM new_sessions)
+  WHERE m.min_tstamp >= (SELECT session_limit FROM {{ table(scratch_schema, 'base_run_limits') }})
+    AND m.session_id IN (SELECT session_id FROM new_sessions)
   GROUP BY m.session_id
-),
-started AS (
-  SELECT n.session_id, LEAST(COALESCE(k.min_tstamp, n.min_tstamp), n.min_tstamp) AS start_tstamp, n.max_tstamp
-  FROM new_sessions AS n LEFT JOIN known AS k ON k.session_id = n.session_id
 )
 SELECT
-  session_id, start_tstamp, max_tstamp,
-  max_tstamp <= {{ dateadd('day', number(days_late_allowed), 'start_tstamp') }} AS included
-FROM started;
+  n.session_id,
+  LEAST(COALESCE(k.min_tstamp, n.min_tstamp), n.min_tstamp) AS start_tstamp,
+  n.max_tstamp,
+  (k.min_tstamp IS NULL OR n.max_tstamp <= {{ dateadd('day', number(days_late_allowed), 'k.min_tstamp') }}) AS included
+FROM new_sessions AS n
+LEFT JOIN known AS k ON k.session_id = n.session_id;

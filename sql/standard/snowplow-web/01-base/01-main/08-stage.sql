@@ -2,6 +2,7 @@
 -- left with none (all its events were duplicates) one row with no event, so downstream
 -- modules learn to drop what they built from it.
 INSERT INTO {{ table(scratch_schema, 'events_staged') }}
+  (batch_id, {% for column in atomic_columns %}{{ column }}, {% endfor %}page_view_id)
 SELECT {{ batch_id }}, {% for column in atomic_columns %}{{ column }}, {% endfor %}page_view_id
 FROM {{ table(scratch_schema, 'events_this_run') }};
 

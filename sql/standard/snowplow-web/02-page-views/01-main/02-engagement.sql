@@ -1,8 +1,11 @@
 -- Engaged time: one heartbeat per distinct heartbeat interval holding a ping, less the
 -- first, plus the minimum visit length; 0 without pings. Scroll offsets clamped to the page.
+-- Per session and page view: a tab left open past the session timeout sends pings with the
+-- old page view id into a new session, and they belong to that session.
 DROP TABLE IF EXISTS {{ table(scratch_schema, 'pv_engagement') }};
 CREATE TABLE {{ table(scratch_schema, 'pv_engagement') }} AS
 SELECT
+  domain_sessionid,
   page_view_id,
   MAX(CASE WHEN event_name = 'page_ping' THEN derived_tstamp END) AS last_ping_tstamp,
   CASE WHEN COUNT(CASE WHEN event_name = 'page_ping' THEN 1 END) = 0 THEN 0
@@ -20,4 +23,4 @@ SELECT
   LEAST(GREATEST(MAX(COALESCE(pp_yoffset_max, 0)), 0), MAX(doc_height)) AS vmax
 FROM {{ table(scratch_schema, 'pv_events') }}
 WHERE event_name IN ('page_view', 'page_ping') AND page_view_id IS NOT NULL
-GROUP BY page_view_id;
+GROUP BY domain_sessionid, page_view_id;

@@ -1,10 +1,15 @@
+{%- set enrichments = namespace(joined=[], selected=[], added=[], absent=[]) -%}
+{{- page_view_enrichments(enrichments, enable_iab, enable_ua_parser, enable_yauaa) -}}
 {%- set bots = '(bot|crawl|slurp|spider|archiv|spinn|sniff|seo|audit|survey|pingdom|worm|capture|browsershots|screenshots|analyz|index|thumb|check|facebookexternalhit|phantomjs|a_archiver|semalt)' -%}
 -- One row per page view of the sessions read this run, tagged with the batch that wrote it.
+-- Page views are ordered by derived_tstamp, then dvce_created_tstamp, then event_id, so ties
+-- never depend on the plan (the page view id says nothing about order).
 DROP TABLE IF EXISTS {{ table(scratch_schema, 'page_views_this_run') }};
 CREATE TABLE {{ table(scratch_schema, 'page_views_this_run') }} AS
 WITH page_view_events AS (
   SELECT ev.*,
-         ROW_NUMBER() OVER (PARTITION BY ev.page_view_id ORDER BY ev.derived_tstamp, ev.event_id) AS dedupe_rank
+         ROW_NUMBER() OVER (PARTITION BY ev.page_view_id ORDER BY ev.derived_tstamp, ev.dvce_created_tstamp,
+                                                                   ev.event_id) AS dedupe_rank
   FROM {{ table(scratch_schema, 'pv_events') }} AS ev
   WHERE ev.event_name = 'page_view' AND ev.page_view_id IS NOT NULL
 {%- if ua_bot_filter %}
@@ -17,8 +22,8 @@ WITH page_view_events AS (
 ),
 page_views AS (
   SELECT pv.*,
-         ROW_NUMBER() OVER (PARTITION BY pv.domain_sessionid ORDER BY pv.derived_tstamp, pv.page_view_id)
-           AS page_view_in_session_index,
+         ROW_NUMBER() OVER (PARTITION BY pv.domain_sessionid
+                            ORDER BY pv.derived_tstamp, pv.dvce_created_tstamp, pv.event_id) AS page_view_in_session_index,
          COUNT(*) OVER (PARTITION BY pv.domain_sessionid) AS page_views_in_session
   FROM page_view_events AS pv
   WHERE pv.dedupe_rank = 1
@@ -54,33 +59,17 @@ SELECT
   pv.user_ipaddress, pv.useragent, pv.br_lang, pv.br_name, pv.br_family, pv.br_version, pv.br_renderengine,
   pv.os_name, pv.os_family, pv.os_manufacturer, pv.os_timezone,
   pv.dvce_type, pv.dvce_ismobile, pv.dvce_screenwidth, pv.dvce_screenheight
-{%- if enable_iab %},
-  iab.category, iab.primary_impact, iab.reason, iab.spider_or_robot
-{%- endif %}
-{%- if enable_ua_parser %},
-  ua.useragent_family, ua.useragent_major, ua.useragent_minor, ua.useragent_patch, ua.useragent_version,
-  ua.os_family AS ua_os_family, ua.os_major, ua.os_minor, ua.os_patch, ua.os_patch_minor, ua.os_version,
-  ua.device_family
-{%- endif %}
-{%- if enable_yauaa %},
-  ya.device_class, ya.agent_class, ya.agent_name, ya.agent_name_version, ya.agent_name_version_major,
-  ya.agent_version, ya.agent_version_major, ya.device_brand, ya.device_name, ya.device_version,
-  ya.layout_engine_class, ya.layout_engine_name, ya.layout_engine_name_version,
-  ya.layout_engine_name_version_major, ya.layout_engine_version, ya.layout_engine_version_major,
-  ya.operating_system_class, ya.operating_system_name, ya.operating_system_name_version,
-  ya.operating_system_version
-{%- endif %}
+{%- for c in enrichments.selected %},
+  {{ c.alias }}.{{ c.column }}{{ ' AS ' ~ c.name if c.name != c.column }}
+{%- endfor %}
 FROM page_views AS pv
-LEFT JOIN {{ table(scratch_schema, 'pv_engagement') }} AS en ON en.page_view_id = pv.page_view_id
-{%- for enabled, alias, context in [(enable_iab, 'iab', 'com_iab_snowplow_spiders_and_robots_1'),
-                                   (enable_ua_parser, 'ua', 'com_snowplowanalytics_snowplow_ua_parser_context_1'),
-                                   (enable_yauaa, 'ya', 'nl_basjes_yauaa_context_1')] %}
-{%- if enabled %}
+LEFT JOIN {{ table(scratch_schema, 'pv_engagement') }} AS en
+  ON en.domain_sessionid = pv.domain_sessionid AND en.page_view_id = pv.page_view_id
+{%- for alias, context in enrichments.joined %}
 LEFT JOIN (
   SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.root_id, c.root_tstamp ORDER BY c.root_id) AS context_rank
   FROM {{ table(input_schema, context) }} AS c
   WHERE c.root_id IN (SELECT event_id FROM {{ table(scratch_schema, 'pv_events') }} WHERE event_name = 'page_view')
 ) AS {{ alias }} ON {{ alias }}.root_id = pv.event_id AND {{ alias }}.root_tstamp = pv.collector_tstamp
   AND {{ alias }}.context_rank = 1
-{%- endif %}
 {%- endfor %};

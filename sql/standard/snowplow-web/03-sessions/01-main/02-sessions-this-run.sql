@@ -1,11 +1,11 @@
--- One row per session that still has page views.
+-- One row per session that still has page views; its first and last page views are those
+-- page views ranked first and last in the session (page_view_in_session_index).
 DROP TABLE IF EXISTS {{ table(scratch_schema, 'sessions_this_run') }};
 CREATE TABLE {{ table(scratch_schema, 'sessions_this_run') }} AS
 WITH page_views AS (
   SELECT pv.*,
-         ROW_NUMBER() OVER (PARTITION BY pv.domain_sessionid ORDER BY pv.start_tstamp, pv.page_view_id) AS first_rank,
-         ROW_NUMBER() OVER (PARTITION BY pv.domain_sessionid ORDER BY pv.start_tstamp DESC, pv.page_view_id DESC)
-           AS last_rank
+         ROW_NUMBER() OVER (PARTITION BY pv.domain_sessionid ORDER BY pv.page_view_in_session_index) AS first_rank,
+         ROW_NUMBER() OVER (PARTITION BY pv.domain_sessionid ORDER BY pv.page_view_in_session_index DESC) AS last_rank
   FROM {{ table(scratch_schema, 'sessions_page_views') }} AS pv
   WHERE pv.page_view_id IS NOT NULL
 ),

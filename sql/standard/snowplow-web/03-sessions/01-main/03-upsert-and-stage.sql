@@ -1,22 +1,29 @@
 -- Sessions read this run that no longer have page views, with the user they belonged to.
 DROP TABLE IF EXISTS {{ table(scratch_schema, 'sessions_dropped') }};
-{{ create_table_like(table(output_schema, 'sessions'), table(scratch_schema, 'sessions_this_run'),
-                     dist_key='domain_sessionid', sort_keys='start_tstamp') }};
-CREATE TABLE {{ table(scratch_schema, 'sessions_dropped') }} AS
+CREATE TABLE {{ table(scratch_schema, 'sessions_dropped') }} (
+  domain_sessionid {{ column_type('string') }},
+  domain_userid {{ column_type('string') }},
+  start_tstamp TIMESTAMP
+){{ table_options(dist_key='domain_userid') }};
+{%- set existing = columns(table(output_schema, 'sessions')) %}
+{%- if existing %}
+
+INSERT INTO {{ table(scratch_schema, 'sessions_dropped') }} (domain_sessionid, domain_userid, start_tstamp)
 SELECT s.domain_sessionid, s.domain_userid, s.start_tstamp
 FROM {{ table(output_schema, 'sessions') }} AS s
 WHERE s.domain_sessionid IN (SELECT domain_sessionid FROM {{ table(scratch_schema, 'sessions_page_views') }})
   AND NOT EXISTS (SELECT 1 FROM {{ table(scratch_schema, 'sessions_this_run') }} AS t
                   WHERE t.domain_sessionid = s.domain_sessionid);
+{%- endif %}
 {%- if not skip_derived %}
-
-DELETE FROM {{ table(output_schema, 'sessions') }}
-WHERE domain_sessionid IN (SELECT domain_sessionid FROM {{ table(scratch_schema, 'sessions_page_views') }})
+{%- set replace -%}
+domain_sessionid IN (SELECT domain_sessionid FROM {{ table(scratch_schema, 'sessions_page_views') }})
   AND start_tstamp >= (SELECT {{ dateadd('day', -number(upsert_lookback_days), 'MIN(start_tstamp)') }}
-                       FROM {{ table(scratch_schema, 'sessions_page_views') }});
+                       FROM {{ table(scratch_schema, 'sessions_page_views') }})
+{%- endset %}
 
-INSERT INTO {{ table(output_schema, 'sessions') }}
-SELECT * FROM {{ table(scratch_schema, 'sessions_this_run') }};
+{{ upsert(table(output_schema, 'sessions'), table(scratch_schema, 'sessions_this_run'), existing, replace,
+          dist_key='domain_sessionid', sort_keys='start_tstamp') }};
 {%- endif %}
 {%- if stage_next %}
 
@@ -27,7 +34,7 @@ CREATE TABLE IF NOT EXISTS {{ table(scratch_schema, 'sessions_userid_manifest_st
   start_tstamp TIMESTAMP
 ){{ table_options(dist_key='domain_userid', sort_keys='batch_id') }};
 
-INSERT INTO {{ table(scratch_schema, 'sessions_userid_manifest_staged') }}
+INSERT INTO {{ table(scratch_schema, 'sessions_userid_manifest_staged') }} (batch_id, domain_userid, start_tstamp)
 SELECT {{ batch_id }}, domain_userid, MIN(start_tstamp)
 FROM (
   SELECT domain_userid, start_tstamp FROM {{ table(scratch_schema, 'sessions_this_run') }}
