@@ -17,7 +17,7 @@ import math
 import re
 from collections.abc import Callable
 from datetime import datetime, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from sluice.events.snowplow.load_read import Layout
@@ -33,7 +33,7 @@ class Reject(Exception):
 
 # -- values ---------------------------------------------------------------------------------
 _BIGINT = 1 << 63
-_DECIMAL_LIMIT = Decimal(10) ** 16  # DECIMAL(18, 2)
+_DECIMAL_LIMIT, _CENT = Decimal(10) ** 16, Decimal("0.01")  # DECIMAL(18, 2)
 _BOOLEANS = {"1": True, "0": False, "true": True, "false": False, "t": True, "f": False}
 _INTEGER = re.compile(r"\s*[+-]?[0-9]+\s*")
 #: the shapes of timestamp text that load: ISO 8601 with a space or T, minutes at least,
@@ -111,7 +111,8 @@ def to_decimal(text: str) -> Decimal:
         value = Decimal(text)
     except InvalidOperation:
         raise ValueError(f"not a number: {_show(text)}") from None
-    if not value.is_finite() or abs(value) >= _DECIMAL_LIMIT:
+    # the warehouses round to cents first (half away from zero): 9999999999999999.995 overflows
+    if not value.is_finite() or abs(value.quantize(_CENT, ROUND_HALF_UP)) >= _DECIMAL_LIMIT:
         raise ValueError(f"not a DECIMAL(18, 2): {_show(text)}")
     return value
 
