@@ -92,21 +92,25 @@ class ChunkSql:
         self.sources = layout.context_sources
 
     def insert(self) -> str:
+        """Each INSERT reads its SELECT directly: a CTE of its own would be materialized."""
+        rows = "ordinal <> ALL(CAST(:skip AS BIGINT[]))"
         inserts = [f"ev AS (INSERT INTO {self.tables.events} ({', '.join(ATOMIC_COLUMNS)}) "
-                   f"SELECT * FROM events_rows RETURNING 1)"]
+                   f"{self._events_rows(rows)} RETURNING 1)"]
         for n, context in enumerate(CONTEXTS):
             columns = ", ".join(column for _, column, _ in context.fields)
             inserts.append(f"c{n} AS (INSERT INTO {self.tables.contexts[context]} (root_id, root_tstamp, {columns}) "
-                           f"SELECT * FROM c{n}_rows RETURNING 1)")
+                           f"{_context_rows(context, n)} RETURNING 1)")
         names = ["ev", *(f"c{n}" for n in range(len(CONTEXTS)))]
         counts = ", ".join(f"(SELECT count(*) FROM {name})" for name in names)
-        ctes = self._ctes("ordinal <> ALL(CAST(:skip AS BIGINT[]))")
-        return f"{ctes},\n" + ",\n".join(inserts) + f"\nSELECT {counts}"
+        return f"WITH {self._items(rows)},\n" + ",\n".join(inserts) + f"\nSELECT {counts}"
 
     def refused_function(self) -> str:
-        """`pg_temp.sluice_refused()`: (ordinal, message) of each staged row whose checks raise."""
-        evaluated = " + ".join(["(SELECT count(ROW(e.*)) FROM events_rows e)",
-                                *(f"(SELECT count(ROW(c.*)) FROM c{n}_rows c)" for n in range(len(CONTEXTS)))])
+        """`pg_temp.sluice_refused()`: (ordinal, message) of each staged row whose checks raise.
+        The same SELECTs as `insert`, every value of them evaluated, one row at a time."""
+        rows = "ordinal = r"
+        evaluated = " + ".join([f"(SELECT count(ROW(e.*)) FROM ({self._events_rows(rows)}) e)",
+                                *(f"(SELECT count(ROW(c.*)) FROM ({_context_rows(context, n)}) c)"
+                                  for n, context in enumerate(CONTEXTS))])
         return f"""CREATE OR REPLACE FUNCTION pg_temp.sluice_refused()
 RETURNS TABLE (refused_ordinal BIGINT, refused_reason TEXT) LANGUAGE plpgsql AS $sluice$
 DECLARE
@@ -115,7 +119,7 @@ DECLARE
 BEGIN
   FOR r IN SELECT ordinal FROM {self.stage} ORDER BY ordinal LOOP
     BEGIN
-      {self._ctes('ordinal = r')}
+      WITH {self._items(rows)}
       SELECT {evaluated} INTO n;
     EXCEPTION WHEN data_exception THEN
       refused_ordinal := r;
@@ -126,12 +130,13 @@ BEGIN
 END
 $sluice$"""
 
-    def _ctes(self, rows: str) -> str:
-        """events_rows, items (every known context of the rows, as jsonb) and cN_rows."""
-        ctes = [f"events_rows AS (SELECT {_event_values()} FROM {self.stage} WHERE {rows})",
-                f"items AS MATERIALIZED ({_items(self.stage, self.sources, rows)})"]
-        ctes += [f"c{n}_rows AS ({_context_rows(context, n)})" for n, context in enumerate(CONTEXTS)]
-        return "WITH " + ",\n".join(ctes)
+    def _events_rows(self, rows: str) -> str:
+        return f"SELECT {_event_values()} FROM {self.stage} WHERE {rows}"
+
+    def _items(self, rows: str) -> str:
+        """The CTE `items`: every known context of the rows, as jsonb, parsed once for all four
+        context tables."""
+        return f"items AS MATERIALIZED ({_items(self.stage, self.sources, rows)})"
 
 
 def _reject(reason: str, kind: str = "TEXT") -> str:
