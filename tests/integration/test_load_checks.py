@@ -298,3 +298,12 @@ def test_one_record_per_chunk_or_one_chunk(project, monkeypatch, chunk_bytes):
     path = project.write("events.tsv", tsv(SAMPLE) + tsv([event("", T0)]))
     assert "3 rows, 1 rejected" in loaded(project, str(path))
     assert rows(project, f"SELECT COUNT(*) FROM atomic.{WEB_PAGE.table}") == [(3,)]
+
+
+def test_a_chunk_of_nothing_but_bad_lines(project, monkeypatch):
+    monkeypatch.setattr(load_read, "CHUNK_BYTES", 1)  # a chunk a line
+    path = project.write("events.tsv", "too\tfew\n" + tsv(SAMPLE[:1]) + "a\x00b\n")
+    out = loaded(project, str(path))
+    assert "1 rows, 2 rejected" in out
+    assert [r[1:] for r in read_rejects(project.root / "events.tsv.rejects.tsv")[1:]] == [
+        ["1", "2 fields, expected 131"], ["3", "holds a NUL character"]]

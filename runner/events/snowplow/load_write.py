@@ -89,17 +89,22 @@ class StagedWriter(Writer):
         raise NotImplementedError
 
     def _staged(self, chunk: Chunk) -> Chunk:
+        """The chunk once staged: as read, or checked line by line when the warehouse could
+        not read it (a second refusal fails the file)."""
         try:
-            self.target.stage_text(self.session, self.stage, self.layout.columns, chunk.text, self.layout.fmt,
-                                   len(chunk.lines))
+            self._stage(chunk)
             return chunk
         except StagingError:
             if chunk.checked:
                 raise
-        chunk = chunk.strict()  # the warehouse refused the block: find the records it could not read
-        self.target.stage_text(self.session, self.stage, self.layout.columns, chunk.text, self.layout.fmt,
-                               len(chunk.lines))
+        chunk = chunk.strict()
+        self._stage(chunk)
         return chunk
+
+    def _stage(self, chunk: Chunk) -> None:
+        if chunk.lines:
+            self.target.stage_text(self.session, self.stage, self.layout.columns, chunk.text, self.layout.fmt,
+                                   len(chunk.lines))
 
     def _reasons(self, chunk: Chunk, refused: dict[int, str]) -> list[tuple[int, str]]:
         """(line, reason) of each refused row, from its staged text; the warehouse's own
