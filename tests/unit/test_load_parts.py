@@ -110,7 +110,7 @@ LAYOUTS = {"tsv": Layout(), "csv": Layout.from_header(["event_id", "collector_ts
 def test_the_set_based_sql_parses(layout):
     sources = layout.context_sources
     for sql in [load_duckdb.check_rows("stage", sources), load_duckdb.insert_events("stage", TABLES.events),
-                *(load_duckdb.insert_context(c, TABLES.contexts[c], sources) for c in CONTEXTS)]:
+                *(load_duckdb.insert_context(c, TABLES.contexts[c]) for c in CONTEXTS)]:
         sqlglot.parse_one(sql, read="duckdb")
     insert = load_postgres.ChunkSql("stage", TABLES, layout).insert()
     sqlglot.parse_one(insert.replace(":skip", "'{}'"), read="postgres")

@@ -2,11 +2,10 @@
 
 DuckDB has no savepoints (a failed statement aborts the whole transaction), but it has
 TRY_CAST and TRY(): one statement checks every row without raising and keeps, per row, the
-first check it fails and, for a good row, its columns of contexts (a narrow table is
-cheaper to read again than the staged text). The events are then inserted straight from
-the staged text, and each context table from the kept columns, their JSON parsed into
-typed fields by `json_transform`. What is kept between statements stays text: DuckDB pays
-more to store parsed JSON than to parse it again.
+first check it fails and, for a good row, the data of its known contexts already typed by
+`json_transform`, one short list per context table. The events are then inserted straight
+from the staged text (reading it again costs less than storing its 131 columns), and each
+context table from its list.
 https://duckdb.org/docs/sql/expressions/cast#try_cast, https://duckdb.org/docs/data/json/json_functions
 """
 
@@ -46,7 +45,7 @@ class DuckDBWriter(StagedWriter):
         self.statements = [
             ("check rows", check_rows(self.stage, sources)),
             (f"insert into {tables.events}", insert_events(self.stage, tables.events)),
-            *((f"insert into {tables.contexts[c]}", insert_context(c, tables.contexts[c], sources)) for c in CONTEXTS),
+            *((f"insert into {tables.contexts[c]}", insert_context(c, tables.contexts[c])) for c in CONTEXTS),
         ]
 
     def insert(self, written: Written) -> dict[int, str]:
@@ -61,13 +60,35 @@ class DuckDBWriter(StagedWriter):
 # -- checks ---------------------------------------------------------------------------------
 def check_rows(stage: str, sources: tuple[ContextSource, ...]) -> str:
     """A table of every staged row: its ordinal, the first check it fails (NULL when it
-    loads) and, when it loads, its key and its columns of contexts. Each column of contexts
-    is parsed once, in the innermost SELECT."""
+    loads) and, when it loads, its key and the typed data of its contexts, one list per
+    context table (`ctx0`...). Each column of contexts is parsed once, in the innermost
+    SELECT, and each known context's data once more, into its table's columns."""
     parsed = "".join(f", {_parsed(s)} AS p_{s.column}" for s in sources)
-    kept = "".join(f", CASE WHEN problem IS NULL THEN {s.column} END AS {s.column}" for s in sources)
+    items = "list_concat(" + ", ".join([*(_items(s) for s in sources), "[]"]) + ")"
+    typed = "".join(f", CASE WHEN problem IS NULL THEN list_transform(list_filter(items, lambda i: i.context = {n}), "
+                    f"lambda i: json_transform(i.data, '{json.dumps(_fields(c))}')) END AS ctx{n}"
+                    for n, c in enumerate(CONTEXTS))
     return f"""CREATE OR REPLACE TEMP TABLE {CHECKED} AS
-SELECT ordinal, problem, event_id, collector_tstamp{kept} FROM (
-  SELECT *, {_problem(sources)} AS problem FROM (SELECT *{parsed} FROM {stage}))"""
+SELECT ordinal, problem, event_id, collector_tstamp{typed} FROM (
+  SELECT *, {_problem(sources)} AS problem FROM (
+    SELECT *, {items} AS items FROM (SELECT *{parsed} FROM {stage})))"""
+
+
+def _items(source: ContextSource) -> str:
+    """The known contexts of a column, as a list of {context: index in CONTEXTS, data: JSON}."""
+    parsed = f"p_{source.column}"
+    if source.context is None:
+        known = " OR ".join(_is("i.schema", c) for c in CONTEXTS)
+        index = "CASE " + " ".join(f"WHEN {_is('i.schema', c)} THEN {n}" for n, c in enumerate(CONTEXTS)) + " END"
+        return (f"coalesce(list_transform(list_filter({parsed}.data, lambda i: {known}), "
+                f"lambda i: {{'context': {index}, 'data': i.data}}), [])")
+    index = CONTEXTS.index(source.context)
+    return f"coalesce(list_transform({_column_items(parsed)}, lambda d: {{'context': {index}, 'data': d}}), [])"
+
+
+def _fields(context: Context) -> dict[str, str]:
+    """json_transform's structure for a context's data: every property as text."""
+    return {prop: "VARCHAR" for prop, _, _ in context.fields}
 
 
 def _problem(sources: tuple[ContextSource, ...]) -> str:
@@ -176,36 +197,11 @@ def insert_events(stage: str, events: str) -> str:
             f"WHERE ordinal NOT IN (SELECT ordinal FROM {CHECKED} WHERE problem IS NOT NULL)")
 
 
-def insert_context(context: Context, table: str, sources: tuple[ContextSource, ...]) -> str:
-    """Every item of `context` in the kept sources, its properties typed by json_transform."""
+def insert_context(context: Context, table: str) -> str:
+    """The typed data `check_rows` kept of `context`, a row per item."""
+    n = CONTEXTS.index(context)
     columns = ", ".join(column for _, column, _ in context.fields)
     values = ", ".join(_cast(f"x.{prop}", kind) for prop, _, kind in context.fields)
-    selects = [_envelope_data(s.column, context) if s.context is None else _column_data(s.column, context)
-               for s in sources if s.context in (None, context)]
-    if not selects:
-        selects = ["SELECT NULL AS event_id, NULL AS collector_tstamp, NULL AS x WHERE false"]
     return f"""INSERT INTO {table} (root_id, root_tstamp, {columns})
 SELECT event_id, {_cast('collector_tstamp', TS)}, {values}
-FROM ({' UNION ALL '.join(selects)})"""
-
-
-def _fields(context: Context) -> dict[str, str]:
-    """json_transform's structure for a context's data: every property as text."""
-    return {prop: "VARCHAR" for prop, _, _ in context.fields}
-
-
-def _envelope_data(column: str, context: Context) -> str:
-    """The envelope parsed once, straight into the typed data of its items."""
-    structure = json.dumps({"data": [{"schema": "JSON", "data": _fields(context)}]})
-    # an envelope that does not name the context is not parsed for it (JSON could spell the
-    # name with \\u escapes; no serializer does)
-    return (f"SELECT event_id, collector_tstamp, i.data AS x FROM (SELECT event_id, collector_tstamp, "
-            f"unnest(json_transform({column}, '{structure}').data) AS i FROM {CHECKED} "
-            f"WHERE {column} IS NOT NULL AND contains({column}, '{context.name}')) WHERE {_is('i.schema', context)}")
-
-
-def _column_data(column: str, context: Context) -> str:
-    structure = json.dumps(_fields(context))
-    return (f"SELECT event_id, collector_tstamp, json_transform(d, '{structure}') AS x FROM (SELECT event_id, "
-            f"collector_tstamp, unnest({_column_items(f'json({column})')}) AS d FROM {CHECKED} "
-            f"WHERE {column} IS NOT NULL)")
+FROM (SELECT event_id, collector_tstamp, unnest(ctx{n}) AS x FROM {CHECKED} WHERE ctx{n} IS NOT NULL)"""
