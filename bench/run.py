@@ -50,7 +50,7 @@ class Phase:
 @dataclass
 class TargetResult:
     target: str
-    load_seconds: float = 0.0
+    load: Phase | None = None
     phases: dict[str, Phase] = field(default_factory=dict)
 
 
@@ -105,9 +105,7 @@ def bench_target(name: str, settings: dict, files: list[Path], workdir: Path) ->
     (project / "sluice.yml").write_text(yaml.safe_dump({"default_target": name, "targets": {name: settings},
                                                         "models": ["snowplow-web"]}))
     result = TargetResult(name)
-    started = time.monotonic()
-    sluice(project, "load", str(files[0].parent))
-    result.load_seconds = time.monotonic() - started
+    result.load = sluice(project, "load", str(files[0].parent))
     result.phases["a_full"] = timed_run(project, "--catch-up")  # history: several cadence windows
     newest_load = datetime.now(timezone.utc).replace(tzinfo=None)
     sluice(project, "load", str(files[-1]))
@@ -117,7 +115,7 @@ def bench_target(name: str, settings: dict, files: list[Path], workdir: Path) ->
     return result
 
 
-def render(results: list[TargetResult], events: int, total_events: int) -> str:
+def render(results: list[TargetResult], events: int, total_events: int, loaded: int) -> str:
     now = datetime.now(timezone.utc)
     lines = [f"## {now:%Y-%m-%d %H:%M} UTC, {events:,} events (+{total_events - events:,} incremental)", "",
              f"Machine: {platform.node()}, {os.cpu_count()} cores, {platform.platform()}, "
@@ -137,8 +135,10 @@ def render(results: list[TargetResult], events: int, total_events: int) -> str:
             if phase.modules:
                 cells = " | ".join(f"{phase.modules.get(m, 0.0):.2f}" for m in MODULES)
                 lines.append(f"| {r.target} | {key} | {cells} |")
-    lines += ["", "Loading (`sluice load`, not part of the ratios): " +
-              ", ".join(f"{r.target} {r.load_seconds:.0f}s" for r in results), ""]
+    lines += ["", f"Loading the {loaded:,} events of the history (`sluice load`, not part of the ratios; "
+              "against a bare COPY/read_csv see `bench/load.py`): " +
+              ", ".join(f"{r.target} {r.load.seconds:.0f}s ({loaded / r.load.seconds:,.0f} rows/s, "
+                        f"peak {r.load.peak_mb:.0f} MB)" for r in results if r.load), ""]
     return "\n".join(lines)
 
 
@@ -154,7 +154,7 @@ def main() -> None:
         (workdir / "history").mkdir()
         files = batch_paths(workdir / "history", SLICES + 1, "tsv")
         config = GenerateConfig(events=total, users=max(1000, total // 50), days=30, batches=SLICES + 1)
-        write_batches(generate(config), files, TsvFormat())
+        counts = write_batches(generate(config), files, TsvFormat())
         files[-1] = files[-1].rename(workdir / files[-1].name)  # the newest 1% arrives later
         results = []
         for name in args.targets.split(","):
@@ -165,7 +165,7 @@ def main() -> None:
                     results.append(bench_target(name, pg.target_settings(db), files, workdir))
             else:
                 results.append(bench_target(name, {"type": "duckdb", "path": ".sluice/bench.duckdb"}, files, workdir))
-    text = render(results, args.events, total)
+    text = render(results, args.events, total, sum(counts[:-1]))
     print(text)
     if args.record:
         with open(REPO / "bench" / "RESULTS.md", "a") as handle:

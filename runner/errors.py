@@ -77,6 +77,13 @@ class LoadError(SluiceError):
     exit_code = 1
 
 
+class StagingError(SluiceError):
+    """A warehouse could not read a block of staged text as rows (a record with the wrong
+    number of fields, bytes that are not UTF-8); the caller checks the block line by line."""
+
+    exit_code = 1
+
+
 class TargetError(SluiceError):
     """A warehouse cannot be reached or refused the connection."""
 

@@ -266,6 +266,19 @@ class Target:
             self.close_cursor(cursor)
         return count
 
+    def stage_text(self, session: Session, name: str, columns: Sequence[str], text: bytes, fmt: str,
+                   rows: int) -> None:
+        """Make `name` a temporary relation of the `rows` records in `text`: a BIGINT column
+        `ordinal` (1, 2... in the order of the text), then `columns`, all text; an empty field
+        is NULL. `fmt` is "tsv" (tab-separated lines, no quoting or escaping) or "csv"
+        (RFC 4180). A later call replaces what `name` held. Runs inside the session's
+        transaction; raises StagingError, leaving that transaction usable, when the warehouse
+        cannot read exactly `rows` records of `len(columns)` fields from the text.
+
+        Only targets with a bulk path for text have it (DuckDB's CSV reader, PostgreSQL's
+        COPY); `sluice load` falls back to `bulk_insert` of rows typed in Python elsewhere."""
+        raise NotImplementedError(f"target type '{self.type_name}' has no bulk text staging")
+
     # -- sessions --------------------------------------------------------------------------
     def connect(self) -> Session:
         """Open one more session (its own connection) and remember it for close()."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -19,10 +20,12 @@ from typing import Any, ClassVar
 import duckdb
 from pydantic import Field
 
-from sluice.errors import LockHeld, QueryError, SluiceError, TargetError
+from sluice.errors import LockHeld, QueryError, SluiceError, StagingError, TargetError
 from sluice.targets.base import PLACEHOLDER, QueryResult, Session, Target, TargetSettings
 
 DEFAULT_PATH = ".sluice/sluice.duckdb"
+#: the longest line `stage_text` reads (DuckDB's default is 2 MB)
+MAX_STAGED_LINE = 16 << 20
 
 
 class DuckDBSettings(TargetSettings):
@@ -54,6 +57,9 @@ class DuckDBTarget(Target):
         self._database: duckdb.DuckDBPyConnection | None = None
         self._open_error: SluiceError | None = None
         self._open_lock = threading.Lock()
+        self._stage_dir: Path | None = None
+        self._stage_files: dict[str, Path] = {}
+        self._staged = 0
 
     def _open_connection(self) -> Any:
         with self._open_lock:
@@ -154,8 +160,44 @@ class DuckDBTarget(Target):
             os.unlink(path)
         return count
 
+    def stage_text(self, session: Session, name: str, columns: Sequence[str], text: bytes, fmt: str,
+                   rows: int) -> None:
+        """A view over DuckDB's CSV reader on a temporary file, not a table: each statement
+        that reads the view parses the file again, which costs less than storing 131 text
+        columns first. DuckDB has no savepoints and a failed read aborts the whole
+        transaction, so the file is read once first with `ignore_errors` (bad lines are
+        skipped, not raised) and a count short of `rows` is a StagingError.
+        https://duckdb.org/docs/data/csv/reading_faulty_csv_files"""
+        path = self._stage_file(name, fmt)
+        path.write_bytes(text)
+        spec = ", ".join(f"'{c}': 'VARCHAR'" for c in columns)
+        quoting = "delim = '\t', quote = ''" if fmt == "tsv" else "delim = ',', quote = '\"'"
+        quoting += ", escape = ''" if fmt == "tsv" else ", escape = '\"'"
+        source = (f"read_csv('{_literal(str(path))}', columns = {{{spec}}}, header = false, auto_detect = false, "
+                  f"{quoting}, max_line_size = {MAX_STAGED_LINE}, ignore_errors = true)")
+        read = session.fetch(f"SELECT count(*) FROM {source}", label=f"stage {name}").rows[0][0]
+        if read != rows:
+            raise StagingError(f"DuckDB read {read} of {rows} records")
+        # row_number() OVER () streams in the reader's order (insertion order is preserved)
+        session.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT row_number() OVER () AS ordinal, * "
+                        f"FROM {source}", label=f"stage {name}")
+
+    def _stage_file(self, name: str, fmt: str) -> Path:
+        """A new file for each call: DuckDB may cache what it read from a path."""
+        if self._stage_dir is None:
+            self._stage_dir = Path(tempfile.mkdtemp(prefix="sluice-stage-"))
+        old = self._stage_files.get(name)
+        if old is not None:
+            old.unlink(missing_ok=True)
+        self._staged += 1
+        path = self._stage_files[name] = self._stage_dir / f"{name}-{self._staged}.{fmt}"
+        return path
+
     def close(self) -> None:
         super().close()
+        if self._stage_dir is not None:
+            shutil.rmtree(self._stage_dir, ignore_errors=True)
+            self._stage_dir, self._stage_files = None, {}
         with self._open_lock:
             self._open_error = None  # a later connect() tries the file again
             if self._database is not None:

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import psycopg
 
-from sluice.errors import QueryError, TargetError
+from sluice.errors import QueryError, StagingError, TargetError
 from sluice.secrets import redact, register, resolve
 from sluice.targets.base import Session, Target, TargetSettings
 
@@ -101,6 +101,36 @@ class PostgresTarget(Target):
         except psycopg.Error as exc:
             raise QueryError(self.describe_failure(exc, f"COPY into {table}")) from exc
         return count
+
+    def stage_text(self, session: Session, name: str, columns: Sequence[str], text: bytes, fmt: str,
+                   rows: int) -> None:
+        """`COPY ... FROM STDIN` into a temporary table, inside a savepoint: a COPY that fails
+        (a wrong field count, bytes that are not UTF-8) is rolled back to it and reported as
+        StagingError, and the caller's transaction goes on. Plain TSV becomes COPY's text
+        format by doubling backslashes. The table keeps rows up to 8 KB uncompressed
+        (`toast_tuple_target`): it holds one chunk for a moment, not worth compressing.
+        https://www.postgresql.org/docs/current/sql-copy.html"""
+        listed = ", ".join(columns)
+        options = "FORMAT text, NULL ''" if fmt == "tsv" else "FORMAT csv"
+        if fmt == "tsv" and b"\\" in text:
+            text = text.replace(b"\\", b"\\\\")
+        session.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} (ordinal BIGINT GENERATED ALWAYS AS IDENTITY, "
+                        f"{', '.join(f'{c} TEXT' for c in columns)}) WITH (toast_tuple_target = 8160); "
+                        f"TRUNCATE {name} RESTART IDENTITY; SAVEPOINT sluice_stage", label=f"stage {name}")
+        try:
+            with session.connection.cursor() as cursor:
+                with cursor.copy(f"COPY {name} ({listed}) FROM STDIN ({options})") as copy:
+                    copy.write(text)
+                copied = cursor.rowcount
+        except psycopg.errors.DataError as exc:
+            session.execute("ROLLBACK TO SAVEPOINT sluice_stage", label=f"stage {name}")
+            raise StagingError(f"COPY refused the block: {' '.join(str(exc).split())}") from exc
+        except psycopg.Error as exc:
+            raise QueryError(self.describe_failure(exc, f"COPY into {name}")) from exc
+        if copied != rows:
+            session.execute("ROLLBACK TO SAVEPOINT sluice_stage", label=f"stage {name}")
+            raise StagingError(f"COPY read {copied} of {rows} records")
+        session.execute("RELEASE SAVEPOINT sluice_stage", label=f"stage {name}")
 
     @staticmethod
     def _dsn_password(dsn: str) -> str | None:

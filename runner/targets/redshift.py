@@ -85,6 +85,13 @@ class RedshiftTarget(PostgresTarget):
 
         return PLACEHOLDER.sub(positional, statement.replace("%", "%%")), [params[n] for n in names]
 
+    def stage_text(self, session: Session, name: str, columns: Sequence[str], text: bytes, fmt: str,
+                   rows: int) -> None:
+        """Redshift's COPY reads S3, DynamoDB or SSH hosts, never the client's stream
+        (https://docs.aws.amazon.com/redshift/latest/dg/r_COPY.html): `sluice load` types rows
+        in Python and uses `bulk_insert` instead."""
+        raise NotImplementedError("Redshift's COPY reads S3, not the client: no bulk text staging")
+
     def bulk_insert(self, session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         """Redshift has no `COPY ... FROM STDIN` (its COPY reads S3, DynamoDB or SSH hosts:
         https://docs.aws.amazon.com/redshift/latest/dg/r_COPY.html), so this falls back to the

@@ -18,6 +18,7 @@ import pytest
 
 from sluice.config import load_project
 from sluice.events.snowplow import load as loader
+from sluice.events.snowplow import load_read, load_records
 from sluice.events.snowplow.schema import ATOMIC_COLUMNS, CONTEXTS, IAB, UA_PARSER, WEB_PAGE, YAUAA
 from sluice.targets import Target
 from tests.cli import Result, invoke
@@ -274,8 +275,9 @@ def test_a_failing_file_leaves_nothing_of_itself_and_keeps_earlier_files(project
     with project.target() as target:
         session = target.connect()
         session.execute("CREATE SCHEMA atomic")
-        # a web-page table whose id cannot hold the contexts' ids: the file's COPY/INSERT fails
-        session.execute(f"CREATE TABLE atomic.{WEB_PAGE.table} (root_id VARCHAR, root_tstamp TIMESTAMP, id BIGINT)")
+        # a web-page table that refuses the second file's page views: its INSERT fails
+        session.execute(f"CREATE TABLE atomic.{WEB_PAGE.table} (root_id VARCHAR, root_tstamp TIMESTAMP, "
+                        "id VARCHAR CHECK (id <> 'pv2'))")
 
     result = sluice_load(project, str(project.root / "drop"))
     assert result.returncode != 0
@@ -300,9 +302,9 @@ def test_a_file_of_unknown_kind_needs_format(project):
 
 
 def test_large_files_load_in_chunks_with_the_right_lines(project, monkeypatch):
-    monkeypatch.setattr(loader, "CHUNK_ROWS", 3)
     events = [event(f"c{i:02}", contexts=sd((WEB_PAGE_URI, {"id": f"p{i}"}))) for i in range(10)]
     events[4]["event_id"] = events[8]["event_id"] = ""
+    monkeypatch.setattr(load_read, "CHUNK_BYTES", 2 * len(tsv(events[:1])))  # three lines a chunk
     path = project.write("events.tsv", tsv(events))
     summary = loader.load_events(load_project(project.root), None, {"entropy": "_x"}, path)
     assert (summary.rows, summary.rejected, summary.contexts[WEB_PAGE.table]) == (8, 2, 8)
@@ -355,10 +357,10 @@ def test_the_portable_bulk_insert_redshift_uses(postgres_project):
     ("2024-03-01 10:00", datetime(2024, 3, 1, 10)),
 ])
 def test_timestamps_in_the_shapes_exports_write(text, expected):
-    assert loader.to_timestamp(text) == expected
+    assert load_records.to_timestamp(text) == expected
 
 
 @pytest.mark.parametrize("text", ["", "2024-02-30 10:00:00", "10:00:00", "2024-03-01 10:00:00 CET", "now"])
 def test_what_is_not_a_timestamp(text):
     with pytest.raises(ValueError, match="not a timestamp"):
-        loader.to_timestamp(text)
+        load_records.to_timestamp(text)
