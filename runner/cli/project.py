@@ -8,10 +8,8 @@ from pathlib import Path
 import click
 
 from sluice.cli.options import PATH
-from sluice.events.snowplow.generate import GenerateConfig
 from sluice.families import FAMILIES
 from sluice.output import make_reporter
-from sluice.scaffold.demo import report, run_demo
 from sluice.scaffold.init import init_project
 
 
@@ -42,6 +40,10 @@ def init(directory: Path, models: tuple[str, ...]) -> None:
 def demo(directory: Path, events: int, batches: int, users: int, days: int, seed: int) -> None:
     """Generate sample Snowplow events, load them in batches into a demo project on the
     embedded DuckDB, run every module after each batch, and show what was built."""
+    # imported here: the generator and the loader are not needed by any other command
+    from sluice.events.snowplow.generate import GenerateConfig
+    from sluice.scaffold.demo import report, run_demo
+
     started = time.monotonic()
     reporter = make_reporter()
     config = GenerateConfig(seed=seed, users=users, days=days, events=events, batches=batches)
