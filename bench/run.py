@@ -1,6 +1,9 @@
 """Benchmark the web model, DuckDB and PostgreSQL side by side, and record it in RESULTS.md.
 
-    python bench/run.py [--events 1000000] [--targets duckdb,postgres] [--record]
+    python bench/run.py [--events 200000,1000000] [--targets duckdb,postgres] [--record]
+
+With several sizes, each is measured in turn and a last table compares (b) and (c) across
+them: an incremental run must cost what is new, not what is old, so they should stay flat.
 
 For each target, in a fresh database:
   (a) full run: N events loaded, then `sluice run --catch-up` (30 days: several windows);
@@ -142,14 +145,10 @@ def render(results: list[TargetResult], events: int, total_events: int, loaded: 
     return "\n".join(lines)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--targets", default="duckdb,postgres")
-    parser.add_argument("--record", action="store_true", help="Append the figures to bench/RESULTS.md.")
-    args = parser.parse_args()
-    total = int(args.events * (SLICES + 1) / SLICES)
-    with tempfile.TemporaryDirectory(prefix="sluice-bench-") as tmp, pg.pg_server() as dsn:
+def bench_size(events: int, targets: list[str], dsn: str | None) -> tuple[list[TargetResult], int, int]:
+    """Every target at one size: (results, events generated, events of the history)."""
+    total = int(events * (SLICES + 1) / SLICES)
+    with tempfile.TemporaryDirectory(prefix="sluice-bench-") as tmp:
         workdir = Path(tmp)
         (workdir / "history").mkdir()
         files = batch_paths(workdir / "history", SLICES + 1, "tsv")
@@ -157,7 +156,7 @@ def main() -> None:
         counts = write_batches(generate(config), files, TsvFormat())
         files[-1] = files[-1].rename(workdir / files[-1].name)  # the newest 1% arrives later
         results = []
-        for name in args.targets.split(","):
+        for name in targets:
             if name == "postgres":
                 if dsn is None:
                     raise SystemExit("no PostgreSQL found (set SLUICE_TEST_PG_DSN)")
@@ -165,11 +164,43 @@ def main() -> None:
                     results.append(bench_target(name, pg.target_settings(db), files, workdir))
             else:
                 results.append(bench_target(name, {"type": "duckdb", "path": ".sluice/bench.duckdb"}, files, workdir))
-    text = render(results, args.events, total, sum(counts[:-1]))
-    print(text)
+    return results, total, sum(counts[:-1])
+
+
+def flatness(by_size: dict[int, list[TargetResult]]) -> str:
+    """(b) and (c) at each size, and the largest size's against the smallest's."""
+    sizes = sorted(by_size)
+    lines = ["### Incremental cost against history", "",
+             "| target | phase | " + " | ".join(f"{s:,}" for s in sizes) + f" | {sizes[-1]:,} / {sizes[0]:,} |",
+             "|---|---|" + "---|" * (len(sizes) + 1)]
+    for index, result in enumerate(by_size[sizes[0]]):
+        for phase in ("b_incremental", "c_nothing_new"):
+            seconds = [by_size[s][index].phases[phase].seconds for s in sizes]
+            cells = " | ".join(f"{s:.2f}" for s in seconds)
+            lines.append(f"| {result.target} | {phase} | {cells} | {seconds[-1] / seconds[0]:.2f}x |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", default="1000000", help="Events of the history; several, comma-separated.")
+    parser.add_argument("--targets", default="duckdb,postgres")
+    parser.add_argument("--record", action="store_true", help="Append the figures to bench/RESULTS.md.")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.events.split(",")]
+    by_size, texts = {}, []
+    with pg.pg_server() as dsn:
+        for events in sizes:
+            results, total, loaded = bench_size(events, args.targets.split(","), dsn)
+            by_size[events] = results
+            texts.append(render(results, events, total, loaded))
+            print(texts[-1], flush=True)
+    if len(sizes) > 1:
+        texts.append(flatness(by_size))
+        print(texts[-1])
     if args.record:
         with open(REPO / "bench" / "RESULTS.md", "a") as handle:
-            handle.write("\n" + text)
+            handle.write("\n" + "\n".join(texts))
 
 
 if __name__ == "__main__":
