@@ -76,4 +76,4 @@ def project_renderer(project: Project, dialect: str | None) -> Renderer:
     it enables and Sluice's, and the names of those families."""
     families = enabled_families(project)
     return Renderer(dialect, [project.root / "sql" / "macros", *(f.macros for f in families)],
-                    template_globals(families))
+                    template_globals(families), cache_dir=project.root / ".sluice" / "cache" / "jinja")

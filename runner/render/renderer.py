@@ -8,8 +8,9 @@ model family's templates need beyond the macros arrives as `extra_globals`.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -34,17 +35,21 @@ class Renderer:
     """Renders SQL templates for one dialect, with the macros of that dialect."""
 
     def __init__(self, dialect: str | None, macro_dirs: Iterable[Path] = (),
-                 extra_globals: Mapping[str, Any] | None = None):
+                 extra_globals: Mapping[str, Any] | None = None, cache_dir: Path | None = None):
         """`dialect=None` renders without macros (a playbook file filled from --var).
         `macro_dirs` come before Sluice's own macros; `extra_globals` are names a model family
-        gives its templates (the Snowplow atomic columns, say)."""
+        gives its templates (the Snowplow atomic columns, say). With `cache_dir`, compiled
+        templates are kept there between processes (a run that has nothing new to do is then
+        not spent compiling Jinja)."""
         if dialect is not None and dialect not in DIALECT_FALLBACK:
             raise TemplateError(f"no macros for dialect '{dialect}'")
         self.dialect = dialect
         dirs = [*macro_dirs, resources.macros()]
         self.macro_dirs = list(dict.fromkeys(d.resolve() for d in dirs if d.is_dir()))
+        self._texts = _Texts()
         self.env = jinja2.Environment(
-            undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False
+            undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False, loader=self._texts,
+            bytecode_cache=_QuietBytecodeCache(cache_dir) if cache_dir is not None else None,
         )
         self.env.globals.update(GO_TEMPLATE_GLOBALS)
         self.env.globals["dialect"] = dialect
@@ -76,7 +81,7 @@ class Renderer:
             for path in sorted(folder.glob("*.sql")):
                 sources.append(path.read_text())
         try:
-            return self.env.from_string("\n".join(sources)).make_module(self.env.globals, shared=True)
+            return self._template("\n".join(sources)).make_module(self.env.globals, shared=True)
         except jinja2.TemplateError as exc:
             raise TemplateError(f"sql/macros: {exc}") from None
 
@@ -86,8 +91,12 @@ class Renderer:
         key = (source, go_template)
         if key not in self._compiled:
             text = translate(source, origin) if go_template else source
-            self._compiled[key] = self.env.from_string(text)
+            self._compiled[key] = self._template(text)
         return self._compiled[key]
+
+    def _template(self, text: str) -> jinja2.Template:
+        """The template of a text, through the loader, so the bytecode cache can serve it."""
+        return self.env.get_template(self._texts.add(text))
 
     def render(self, source: str, variables: Mapping[str, Any], origin: str, go_template: bool = False) -> str:
         """Render one template; errors name the file, line and variable."""
@@ -103,6 +112,43 @@ class Renderer:
             raise TemplateError(f"{origin}: {exc}") from None
         except (jinja2.TemplateError, TypeError, ValueError) as exc:
             raise TemplateError(f"{origin}{_line(exc)}: {exc}") from None
+
+
+class _Texts(jinja2.BaseLoader):
+    """Templates named by the hash of their text: the same text is the same template, in this
+    process and, through the bytecode cache, in the next."""
+
+    def __init__(self) -> None:
+        self.texts: dict[str, str] = {}
+
+    def add(self, text: str) -> str:
+        name = hashlib.sha256(text.encode()).hexdigest()
+        self.texts[name] = text
+        return name
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, None, Callable[[], bool]]:
+        return self.texts[template], None, lambda: True
+
+
+class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """A cache that is only a cache: a folder that cannot be written means compiling again."""
+
+    def __init__(self, folder: Path):
+        super().__init__(str(folder))
+        self.folder = folder
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, ValueError, EOFError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
 
 
 @jinja2.pass_context
