@@ -133,6 +133,30 @@ class RudderModel:
             self.sql(f"INSERT INTO {self._relation(table)} ({names}) VALUES {values}")
         return loaded
 
+    def load_generated(self, batch: Path) -> None:
+        """One batch folder of `sluice generate --source rudderstack` (DuckDB only: its CSVs are
+        read with read_csv, every field as text, then cast to the schema's kind). A file without
+        uuid_ts is stamped as a loader would: shortly after the batch's last arrival."""
+        for path in sorted(batch.glob("*.csv")):
+            table = path.stem
+            header = path.open().readline().strip().split(",")
+            self._ensure_columns(table, [*header, "uuid_ts"] if "uuid_ts" not in header else header)
+            source = f"read_csv('{path}', all_varchar = true, header = true)"
+            values = [self._cast(table, c) for c in header]
+            names = [f'"{c}"' for c in header]
+            if "uuid_ts" not in header:
+                names.append('"uuid_ts"')
+                values.append(f"(SELECT MAX({self._cast(table, 'received_at')}) FROM {source}) + INTERVAL 20 MINUTE")
+            self.sql(f"INSERT INTO {self._relation(table)} ({', '.join(names)}) "
+                     f"SELECT {', '.join(values)} FROM {source}")
+
+    def _cast(self, table: str, column: str) -> str:
+        kind = TABLES[table].kind(column) if table in TABLES else "string"
+        text = f'"{column}"'
+        if kind == "datetime":
+            return f"CAST(REPLACE({text}, 'Z', '') AS TIMESTAMP)"
+        return text if kind == "string" else f"CAST({text} AS {self._type(table, column)})"
+
     def lifecycle(self, target) -> Lifecycle:
         return Lifecycle(self.project, target, {}, Reporter(self.log)).open()
 
