@@ -384,3 +384,13 @@ def test_the_second_sessionizer_has_its_own_tables_and_changes(rs):
     assert rs.table("rs_activity_session_tracks", "session_id, session_start_at") == [("1 - a1", at(0))]
     assert rs.table("rs_activity_session_track_facts", "session_id, num_pvs, n_events") == [("1 - a1", 3, 3)]
     assert rs.exists("rs_activity_session_duration")
+
+
+def test_the_sessionizers_run_before_identity_ever_ran_then_catch_up(rs):
+    rs.load([track("t1", at(0), anon="d1"), identify("i1", at(1), "d1", "u1")])
+    rs.run("rs_base", "rs_sessions", "rs_activity_sessions")     # no mapping, no remaps table yet
+    assert rs.table("dbt_mapped_tracks", "event_id, dbt_visitor_id") == [("t1", "d1")]
+    rs.run()
+    assert rs.table("dbt_mapped_tracks", "event_id, dbt_visitor_id") == [("t1", "u1")]
+    assert rs.table("rs_activity_mapped_tracks", "event_id, dbt_visitor_id") == [("t1", "u1")]
+    assert rs.table("dbt_tracks_flow", "event_id, session_id") == [("t1", "1 - u1")]

@@ -55,6 +55,21 @@ INSERT INTO {{ relation }} ({% for c in columns %}{{ rs_quote(c) }}{{ ', ' if no
 SELECT {% for c in columns %}{{ rs_quote(c) }}{{ ', ' if not loop.last }}{% endfor %} FROM {{ source }}
 {%- endmacro %}
 
+{#- Conditions on the rows of `relation` for a DELETE or UPDATE of it, which name the target by
+    its bare table name (as Redshift documents it; PostgreSQL and DuckDB accept it too).
+    rs_same_keys: the rows whose `keys` match a row of `source`. -#}
+{% macro default__rs_same_keys(relation, source, keys) -%}
+{%- set target = relation.split('.')[-1] -%}
+EXISTS (SELECT 1 FROM {{ source }} AS k WHERE {% for key in keys %}{{ 'AND ' if not loop.first }}k.{{ key }} = {{ target }}.{{ key }} {% endfor %})
+{%- endmacro %}
+
+{#- rs_from_restart: the rows of each visitor in `restarts` (dbt_visitor_id, restart_at) whose
+    `time_column` is at or after its restart point. -#}
+{% macro default__rs_from_restart(relation, restarts, time_column) -%}
+{%- set target = relation.split('.')[-1] -%}
+EXISTS (SELECT 1 FROM {{ restarts }} AS r WHERE r.dbt_visitor_id = {{ target }}.dbt_visitor_id AND {{ target }}.{{ time_column }} >= r.restart_at)
+{%- endmacro %}
+
 {#- The first row per `key` in `order_by` order, as a FROM item (one window, never a self-join);
     the rows keep their columns plus `rs_rank`. -#}
 {% macro default__rs_first_per(source, key, order_by) -%}

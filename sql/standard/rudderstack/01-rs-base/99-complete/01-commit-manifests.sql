@@ -4,8 +4,7 @@
 {{ rs_delete_insert(manifest, ['source_table', 'event_id', 'event_tstamp', 'received_tstamp', 'loaded_tstamp'],
                     '(SELECT source_table, event_id, event_tstamp, received_key AS received_tstamp, loaded_tstamp FROM '
                     ~ changed ~ ') AS c',
-                    'EXISTS (SELECT 1 FROM ' ~ changed ~ ' AS c WHERE c.source_table = ' ~ manifest
-                    ~ '.source_table AND c.event_id = ' ~ manifest ~ '.event_id)') }};
+                    rs_same_keys(manifest, changed, ['source_table', 'event_id'])) }};
 
 {{ rs_delete_insert(table(output_schema, 'rs_load_marks'), ['source_table', 'loaded_tstamp'],
                     table(scratch_schema, 'rs_base_marks') ~ ' AS marks', '1 = 1') }};

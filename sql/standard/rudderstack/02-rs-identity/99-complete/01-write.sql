@@ -6,8 +6,7 @@
 {%- set new = table(scratch_schema, 'rs_identity_new') %}
 {{ rs_delete_insert(rows, ['source_table', 'event_id', 'anonymous_id', 'user_id', 'previous_id', 'event_tstamp'],
                     '(SELECT * FROM ' ~ new ~ ' WHERE NOT excluded) AS n',
-                    'EXISTS (SELECT 1 FROM ' ~ new ~ ' AS n WHERE n.source_table = ' ~ rows ~ '.source_table AND n.event_id = '
-                    ~ rows ~ '.event_id)') }};
+                    rs_same_keys(rows, new, ['source_table', 'event_id'])) }};
 
 {{ rs_delete_insert(mapping, ['alias', 'dbt_visitor_id', 'first_seen_at', 'last_seen_at', 'resolved_by_event_id'],
                     table(scratch_schema, 'rs_identity_mapping_this_run') ~ ' AS m',

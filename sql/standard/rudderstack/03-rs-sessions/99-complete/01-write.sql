@@ -20,8 +20,7 @@ WHERE session_id IN (SELECT st.session_id FROM {{ sessions }} AS st
 
 {{ rs_delete_insert(sessions, ['session_id', 'dbt_visitor_id', 'session_start_at', 'session_sequence_number',
                                'next_session_start_at'], new_sessions ~ ' AS s',
-                    'EXISTS (SELECT 1 FROM ' ~ affected ~ ' AS a WHERE a.dbt_visitor_id = ' ~ sessions
-                    ~ '.dbt_visitor_id AND ' ~ sessions ~ '.session_start_at >= a.restart_at)') }};
+                    rs_from_restart(sessions, affected, 'session_start_at')) }};
 
 INSERT INTO {{ session_facts }} (session_id, ended_at, num_pvs, n_events{% for c in counters %}, {{ rs_sql_name(c) }}{% endfor %})
 SELECT session_id, ended_at, num_pvs, n_events{% for c in counters %}, {{ rs_sql_name(c) }}{% endfor %}
@@ -34,20 +33,18 @@ FROM (SELECT a.dbt_visitor_id, a.kept_sessions, MIN(s.session_start_at) AS next_
       LEFT JOIN {{ new_sessions }} AS s ON s.dbt_visitor_id = a.dbt_visitor_id
       WHERE a.kept_sessions > 0
       GROUP BY a.dbt_visitor_id, a.kept_sessions) AS k
-WHERE {{ sessions }}.dbt_visitor_id = k.dbt_visitor_id
-  AND {{ sessions }}.session_sequence_number = k.kept_sessions;
+WHERE {{ sessions.split('.')[-1] }}.dbt_visitor_id = k.dbt_visitor_id
+  AND {{ sessions.split('.')[-1] }}.session_sequence_number = k.kept_sessions;
 
 {{ rs_delete_insert(mapped, ['event_id', 'event_type', 'anonymous_id', 'user_id', 'dbt_visitor_id', 'timestamp', 'event',
                              'idle_time_minutes', 'idle_time_seconds'],
                     '(SELECT e.*, e.event_tstamp AS ' ~ ts ~ ' FROM ' ~ events ~ ' AS e) AS e',
-                    'EXISTS (SELECT 1 FROM ' ~ affected ~ ' AS a WHERE a.dbt_visitor_id = ' ~ mapped
-                    ~ '.dbt_visitor_id AND ' ~ mapped ~ '.' ~ ts ~ ' >= a.restart_at)') }};
+                    rs_from_restart(mapped, affected, ts)) }};
 
 {{ rs_delete_insert(facts, ['event_id', 'session_id', 'dbt_visitor_id', 'track_sequence_number', 'anonymous_id',
                             'timestamp', 'event', 'event_type'],
                     '(SELECT e.*, e.event_tstamp AS ' ~ ts ~ ' FROM ' ~ events ~ ' AS e) AS e',
-                    'EXISTS (SELECT 1 FROM ' ~ affected ~ ' AS a WHERE a.dbt_visitor_id = ' ~ facts
-                    ~ '.dbt_visitor_id AND ' ~ facts ~ '.' ~ ts ~ ' >= a.restart_at)') }};
+                    rs_from_restart(facts, affected, ts)) }};
 
 {{ rs_delete_insert(users, ['dbt_visitor_id', 'first_date', 'last_date', 'number_of_sessions'],
                     table(scratch_schema, S ~ 'users_this_run') ~ ' AS u',

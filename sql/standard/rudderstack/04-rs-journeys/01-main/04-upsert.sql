@@ -11,9 +11,7 @@
 {%- set _ = journey_columns.append('event_' ~ k) %}
 {%- endfor %}
 {{ rs_delete_insert(flow, flow_columns, table(scratch_schema, 'rs_journeys_flows_this_run') ~ ' AS f',
-                    'EXISTS (SELECT 1 FROM ' ~ changes ~ ' AS c WHERE c.dbt_visitor_id = ' ~ flow ~ '.dbt_visitor_id AND '
-                    ~ flow ~ '.' ~ ts ~ ' >= c.restart_at)') }};
+                    rs_from_restart(flow, changes, ts)) }};
 
 {{ rs_delete_insert(journeys, journey_columns, table(scratch_schema, 'rs_journeys_sessions_this_run') ~ ' AS j',
-                    'EXISTS (SELECT 1 FROM ' ~ changes ~ ' AS c WHERE c.dbt_visitor_id = ' ~ journeys ~ '.dbt_visitor_id AND '
-                    ~ journeys ~ '.session_start_at >= c.restart_at)') }};
+                    rs_from_restart(journeys, changes, 'session_start_at')) }};
