@@ -1,7 +1,8 @@
-"""The RudderStack family converges: random tracks, pages, identifies and aliases of a few
-devices and users (idle gaps around the cutoff, ties in time, ids re-sent with other receive
-times and event times, identities learnt late), loaded in random batches with random module
-runs and complete replays in between, end equal to one full run over all the rows."""
+"""The RudderStack family converges: random tracks, pages, identifies, aliases and backend calls
+of a few devices and users (idle gaps around the cutoff, ties in time, ids re-sent with other
+receive times and event times, identities learnt late, calls with no id), loaded in random
+batches with random module runs and complete replays in between, end equal to one full run
+over all the rows."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.integration.rudder import LOAD0, MODULES, RudderModel, alias, at, identify, page, track
+from tests.integration.rudder import LOAD0, MODULES, RudderModel, alias, at, call, identify, page, track
 
 ACTIONS = st.lists(st.one_of(st.just(("load", None)),
                              st.tuples(st.sampled_from(["main", "complete", "run"]), st.sampled_from(MODULES))),
@@ -34,13 +35,15 @@ def row_sets(draw) -> list:
         for _ in range(draw(st.integers(1, 5))):
             n += 1
             when = at(ms=clock)
-            kind = draw(st.sampled_from(["track", "track", "track", "page", "identify", "alias"]))
+            kind = draw(st.sampled_from(["track", "track", "track", "page", "identify", "alias", "server"]))
             user = draw(st.one_of(st.none(), st.sampled_from(USERS)))
             if kind == "track":
                 rows.append(track(f"e{n}", when, draw(st.sampled_from(["viewed_product", "signup", "added"])),
                                   anon=anon, user=user))
             elif kind == "page":
                 rows.append(page(f"e{n}", when, anon=anon, user=user, name="Home"))
+            elif kind == "server":                # a backend call: maybe a user_id, never an anonymous_id
+                rows.append(call("tracks", f"e{n}", when, None, user, event="order_completed"))
             elif kind == "identify":
                 rows.append(identify(f"e{n}", when, anon, user or USERS[0]))
             else:
