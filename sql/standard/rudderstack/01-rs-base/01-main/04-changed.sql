@@ -1,14 +1,16 @@
 -- The copy of each (table, id) to keep (rs_copy_order: received first, then loaded first,
--- then a fixed order of its other values). It is new or changed when the manifest has no copy of the id, or a
--- later-loaded copy beats the kept one (received, or loaded, strictly earlier); an equal
--- (received, loaded) pair is the kept copy itself, read again through the look-back.
--- `excluded`: an event before start_date, or with neither anonymous_id nor user_id (it can
--- never have a visitor); `link_excluded`: a row before start_date or carrying no id at all.
+-- then a fixed order of its other values). It is new or changed when the manifest has no copy
+-- of the id, or a later-loaded copy beats the kept one (received, or loaded, strictly earlier);
+-- an equal (received, loaded) pair is the kept copy itself, read again through the look-back.
+-- `excluded`: an event without a time or before start_date, or with neither anonymous_id nor
+-- user_id (it can never have a visitor); `link_excluded`: the same for a row carrying no id.
 {% call rs_replace_table(table(scratch_schema, 'rs_base_changed')) -%}
 SELECT k.*,
        m.event_id IS NOT NULL AS known,
-       ({% if start_date %}k.event_tstamp < {{ ts_literal(start_date) }} OR {% endif %}(k.anonymous_id IS NULL AND k.user_id IS NULL)) AS excluded,
-       ({% if start_date %}k.event_tstamp < {{ ts_literal(start_date) }} OR {% endif %}(k.anonymous_id IS NULL AND k.user_id IS NULL AND k.previous_id IS NULL)) AS link_excluded
+       (k.event_tstamp IS NULL{% if start_date %} OR k.event_tstamp < {{ ts_literal(start_date) }}{% endif %}
+        OR (k.anonymous_id IS NULL AND k.user_id IS NULL)) AS excluded,
+       (k.event_tstamp IS NULL{% if start_date %} OR k.event_tstamp < {{ ts_literal(start_date) }}{% endif %}
+        OR (k.anonymous_id IS NULL AND k.user_id IS NULL AND k.previous_id IS NULL)) AS link_excluded
 FROM {{ rs_first_per(table(scratch_schema, 'rs_base_window'), 'source_table, event_id', rs_copy_order()) }} AS k
 LEFT JOIN {{ table(output_schema, 'rs_event_id_manifest') }} AS m
   ON m.source_table = k.source_table AND m.event_id = k.event_id
