@@ -57,3 +57,17 @@ def test_full_refresh_of_the_sessionizer_rebuilds_it_and_its_consumers(project):
     assert invoke(project.root, "run", "--catch-up").returncode == 0
     assert rs.table("dbt_session_tracks", "session_id, session_start_at") == [
         ("1 - u1", at(0)), ("2 - u1", at(minutes=40)), ("3 - u1", at(hours=2))]
+
+
+def test_a_sessionizer_enabled_later_is_backfilled_over_history(project):
+    rs = RudderModel(project.root, project.target_settings, modules={"rs_activity_sessions": {"enabled": False}})
+    rs.load([track("t1", at(0)), page("p1", at(minutes=20)), track("t2", at(minutes=40))])
+    assert invoke(project.root, "run", "--catch-up").returncode == 0
+    rs.load([identify("i1", at(hours=1), "a1", "u1")])
+    assert invoke(project.root, "run", "--catch-up").returncode == 0
+    assert not rs.exists("rs_activity_session_tracks")
+    RudderModel(project.root, project.target_settings)        # enabled again
+    result = invoke(project.root, "backfill", "rs_activity_sessions", "--since", "2020-01-01")
+    assert result.returncode == 0, result.stderr
+    assert rs.table("rs_activity_track_facts", "event_id, session_id, track_sequence_number") == [
+        ("p1", "1 - u1", 2), ("t1", "1 - u1", 1), ("t2", "1 - u1", 3)]
