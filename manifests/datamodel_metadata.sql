@@ -14,5 +14,6 @@ CREATE TABLE IF NOT EXISTS {{ table(output_schema, 'datamodel_metadata') }} (
   min_time_key           TIMESTAMP,
   max_time_key           TIMESTAMP,
   duplicate_rows_removed BIGINT,
+  rows_dropped           BIGINT,                -- input rows the module could not use (see its module.yml)
   error                  VARCHAR(1024)
 ){{ table_options(dist_key='all') }};

@@ -48,6 +48,9 @@ FAMILIES: dict[str, Family] = {
     "snowplow-web": Family(
         "snowplow-web", "Snowplow's web model: base, page views, sessions, users",
         "sluice.events.snowplow.schema:template_globals"),
+    "rudderstack": Family(
+        "rudderstack", "RudderStack: deduplicated events, identity, sessions, journeys",
+        "sluice.events.rudderstack.schema:template_globals"),
 }
 
 

@@ -244,6 +244,7 @@ class Lifecycle:
         self.prepare(self.plan(rebuilt))  # render everything first, as a run does
         for module in reversed(chosen):
             self.destroy(module)
+        self.state.ensure_tables(self.project.models)  # a destroyed module's manifests, empty again
         self.register_consumers()  # at the head: they must read only what is staged from now on
         run_id = new_run_id()
         for module in chosen:
@@ -277,7 +278,7 @@ class Lifecycle:
 
     def _restage(self, producer: Module, consumer: Module, table: str, run_id: str, since: date) -> None:
         book = self._playbook(producer.backfill)
-        extra = {"backfill_since": since.isoformat(), "backfill_consumer": consumer.name}
+        extra = {"backfill_since": since.isoformat(), "backfill_consumer": consumer.name, "backfill_table": table}
         with self.session.transaction():
             self.state.register_consumer(consumer.name, table, at_batch=self.state.head(table, consumer.name))
             batch_id = self.state.next_batch_id()

@@ -66,9 +66,10 @@ class RunMetadata:
         figures = {"rows_this_run": int(row[0]), "distinct_key": spec.key, "distinct_key_count": int(row[1])}
         if spec.time_key:
             figures.update(time_key=spec.time_key, min_time_key=_text(row[2]), max_time_key=_text(row[3]))
-        duplicates = spec.duplicates_table and state.staged_table(spec.duplicates_table)
-        if duplicates and state.exists(duplicates):
-            figures["duplicate_rows_removed"] = int(state.scalar(f"SELECT COUNT(*) FROM {duplicates}"))
+        for column, name in (("duplicate_rows_removed", spec.duplicates_table), ("rows_dropped", spec.dropped_table)):
+            counted = name and state.staged_table(name)
+            if counted and state.exists(counted):
+                figures[column] = int(state.scalar(f"SELECT COUNT(*) FROM {counted}"))
         return figures
 
 

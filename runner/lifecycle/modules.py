@@ -30,6 +30,8 @@ class MetadataSpec(Strict):
     key: str
     time_key: str | None = None
     duplicates_table: Name | None = None
+    #: a scratch table of the input rows the run dropped (one row each), counted as rows_dropped
+    dropped_table: Name | None = None
 
 
 class Produces(Strict):

@@ -27,6 +27,10 @@ class Offset:
     pending_batch: int | None
 
 
+#: lifecycle table -> columns added since its first version (name, type)
+ADDED_COLUMNS = {"datamodel_metadata": (("rows_dropped", "BIGINT"),)}
+
+
 def manifest_spec() -> dict[str, Any]:
     return read_yaml(resources.manifests() / "manifests.yml")
 
@@ -69,6 +73,18 @@ class LifecycleState:
             # the loser finds the tables there on a second try.
             with self.session.transaction():
                 self.session.execute(script, label="manifests/")
+        self._add_new_columns()
+
+    def _add_new_columns(self) -> None:
+        """Columns added to a lifecycle table after it may have been created: CREATE TABLE IF
+        NOT EXISTS leaves an older table as it was, so they are added here."""
+        for name, columns in ADDED_COLUMNS.items():
+            relation = f"{self.output_schema}.{name}{self.entropy}"
+            have = self.columns(relation)
+            for column, kind in columns:
+                if have and column not in have:
+                    with self.session.transaction():
+                        self.run(f"ALTER TABLE {relation} ADD COLUMN {column} {kind}", label="manifests/")
 
     def staged_table(self, name: str) -> str:
         return f"{self.scratch_schema}.{name}{self.entropy}"

@@ -57,7 +57,8 @@ def _check_playbook(project: Project, module: Module, path: Path, renderers: dic
         try:
             variables = module_variables(project, module, book, {}, dialect)
             variables.update(run_names(module, "check", 1, {t: (0, 0) for t in module.staged_inputs}, variables),
-                             backfill_since="2020-01-01", backfill_consumer="check")
+                             backfill_since="2020-01-01", backfill_consumer="check",
+                             backfill_table=module.staged[0] if module.staged else "")
             rendered = render_steps(book.steps, renderer, variables)
             parse_check(rendered, dialect)
         except SluiceError as exc:

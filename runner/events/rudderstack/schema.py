@@ -157,3 +157,20 @@ SIGNED_UP = _event_table("Signed Up", _columns("method"))
 EVENT_TABLES: tuple[Table, ...] = (PRODUCT_VIEWED, PRODUCT_ADDED, CHECKOUT_STEP_COMPLETED, ORDER_COMPLETED,
                                    SIGNED_UP)
 TABLES: dict[str, Table] = {t.name: t for t in (TRACKS, PAGES, SCREENS, IDENTIFIES, ALIASES, *EVENT_TABLES)}
+
+
+#: the call-type tables the RudderStack modules read, and the `event_type` their rows get
+CALL_TYPES = {"tracks": "track", "pages": "page", "screens": "screen", "identifies": "identify", "aliases": "alias"}
+_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def _sql_name(name: object) -> str:
+    """A configured name that lands in SQL as a column (a session counter, say), checked."""
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ValueError(f"{name!r} is not a valid column name (lower-case letters, digits and _)")
+    return name
+
+
+def template_globals() -> dict[str, object]:
+    """What the RudderStack modules' SQL templates may name besides the macros."""
+    return {"rs_call_types": dict(CALL_TYPES), "rs_sql_name": _sql_name}

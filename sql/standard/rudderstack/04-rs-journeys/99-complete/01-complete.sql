@@ -1,0 +1,1 @@
+SELECT 'rs_journeys: offsets are committed by the runner' AS note;

@@ -1,0 +1,184 @@
+{#- The RudderStack family's macros: one helper per pattern its modules repeat. Dialect
+    differences stay in sql/macros/ (dateadd, seconds_between, column_type ...); these build
+    on them and are named rs_* so they never shadow a macro of Sluice's own. -#}
+
+{#- A column name quoted: `timestamp` and `event` are keywords in some dialects, so every file
+    names them through this macro (quoted lower-case names mean the same on every warehouse). -#}
+{% macro default__rs_quote(name) -%}
+"{{ name }}"
+{%- endmacro %}
+
+{#- The warehouse type of a RudderStack column kind (runner/events/rudderstack/schema.py:
+    string, int, float, boolean, datetime) or of a Sluice kind (integer, timestamp, ...); `text`
+    is a string wide enough for URLs and user agents. -#}
+{% macro default__rs_type(kind) -%}
+{%- if kind == 'text' -%}{{ string_type() }}
+{%- else -%}{{ column_type({'int': 'integer', 'float': 'double', 'datetime': 'timestamp'}.get(kind, kind)) }}
+{%- endif -%}
+{%- endmacro %}
+
+{#- Column `name` of the RudderStack table aliased `alias`, or a typed NULL when the table has
+    no such column (columns exist only once a value was loaded). `relation_columns` is what
+    `columns('schema.table')` returned. Non-text columns are cast to their kind, so a
+    timestamptz of a real RudderStack table becomes the model's naive UTC timestamp; text is
+    left as it is (a cast to Redshift's VARCHAR(n) could cut it). -#}
+{% macro default__rs_column(relation_columns, name, kind, alias='r') -%}
+{%- if name not in relation_columns -%}
+CAST(NULL AS {{ rs_type(kind) }})
+{%- elif kind in ('string', 'text') -%}
+{{ alias }}.{{ rs_quote(name) }}
+{%- else -%}
+CAST({{ alias }}.{{ rs_quote(name) }} AS {{ rs_type(kind) }})
+{%- endif -%}
+{%- endmacro %}
+
+{#- Create-or-replace a scratch table from the query in the call block:
+    {% call rs_replace_table(table(scratch_schema, 'x')) %} SELECT ... {% endcall %} -#}
+{% macro default__rs_replace_table(relation) -%}
+DROP TABLE IF EXISTS {{ relation }};
+CREATE TABLE {{ relation }} AS
+{{ caller() }}
+{%- endmacro %}
+
+{#- Create-or-replace a view from the query in the call block (same columns as before, or
+    destroy the module first: PostgreSQL only lets a replaced view add columns at the end). -#}
+{% macro default__rs_replace_view(relation) -%}
+CREATE OR REPLACE VIEW {{ relation }} AS
+{{ caller() }}
+{%- endmacro %}
+
+{#- The delete+insert upsert: remove the rows `delete_where` names, then insert `source`'s
+    rows by column name. -#}
+{% macro default__rs_delete_insert(relation, columns, source, delete_where) -%}
+DELETE FROM {{ relation }} WHERE {{ delete_where }};
+INSERT INTO {{ relation }} ({% for c in columns %}{{ rs_quote(c) }}{{ ', ' if not loop.last }}{% endfor %})
+SELECT {% for c in columns %}{{ rs_quote(c) }}{{ ', ' if not loop.last }}{% endfor %} FROM {{ source }}
+{%- endmacro %}
+
+{#- Conditions on the rows of `relation` for a DELETE or UPDATE of it, which name the target by
+    its bare table name (as Redshift documents it; PostgreSQL and DuckDB accept it too).
+    rs_same_keys: the rows whose `keys` match a row of `source`. -#}
+{% macro default__rs_same_keys(relation, source, keys) -%}
+{%- set target = relation.split('.')[-1] -%}
+EXISTS (SELECT 1 FROM {{ source }} AS k WHERE {% for key in keys %}{{ 'AND ' if not loop.first }}k.{{ key }} = {{ target }}.{{ key }} {% endfor %})
+{%- endmacro %}
+
+{#- rs_from_restart: the rows of each visitor in `restarts` (dbt_visitor_id, restart_at) whose
+    `time_column` is at or after its restart point. -#}
+{% macro default__rs_from_restart(relation, restarts, time_column) -%}
+{%- set target = relation.split('.')[-1] -%}
+EXISTS (SELECT 1 FROM {{ restarts }} AS r WHERE r.dbt_visitor_id = {{ target }}.dbt_visitor_id AND {{ target }}.{{ time_column }} >= r.restart_at)
+{%- endmacro %}
+
+{#- The first row per `key` in `order_by` order, as a FROM item (one window, never a self-join);
+    the rows keep their columns plus `rs_rank`. -#}
+{% macro default__rs_first_per(source, key, order_by) -%}
+(SELECT * FROM (SELECT rs_ranked.*, ROW_NUMBER() OVER (PARTITION BY {{ key }} ORDER BY {{ order_by }}) AS rs_rank
+                FROM {{ source }} AS rs_ranked) AS rs_first WHERE rs_rank = 1)
+{%- endmacro %}
+
+{#- The order that picks the copy of an id to keep: received first, then loaded first, then a
+    fixed order of its other values (every run and every warehouse picks the same copy). -#}
+{% macro default__rs_copy_order() -%}
+received_key, loaded_tstamp, event_tstamp, sent_tstamp NULLS LAST, original_tstamp NULLS LAST, anonymous_id NULLS LAST, user_id NULLS LAST, previous_id NULLS LAST
+{%- endmacro %}
+
+{#- Whether an event at `ts` after one at `prev_ts` starts a new session, from exact timestamp
+    arithmetic (never a float or a boundary count). `seconds`: the gap is strictly greater than
+    `cutoff` seconds (1800.000 s is not, 1800.001 s is). `bq_minutes` reproduces the seed: whole
+    elapsed minutes (BigQuery truncates) greater than cutoff / 60, i.e. a gap of at least
+    (cutoff // 60 + 1) minutes. -#}
+{% macro default__rs_starts_session(prev_ts, ts, rule, cutoff) -%}
+{%- if rule == 'seconds' -%}
+({{ ts }} > {{ dateadd('second', number(cutoff), prev_ts) }})
+{%- elif rule == 'bq_minutes' -%}
+({{ ts }} >= {{ dateadd('second', (number(cutoff) // 60 + 1) * 60, prev_ts) }})
+{%- else -%}
+{{ fail("session_gap_rule must be 'seconds' or 'bq_minutes', not '" ~ rule ~ "'") }}
+{%- endif -%}
+{%- endmacro %}
+
+{#- Whole elapsed minutes between two timestamps (truncated, as BigQuery's TIMESTAMP_DIFF). -#}
+{% macro default__rs_whole_minutes(start, stop) -%}
+CAST(FLOOR({{ seconds_between(start, stop) }} / 60) AS BIGINT)
+{%- endmacro %}
+
+{#- Exact elapsed seconds, to the microsecond, as a DECIMAL the same on every warehouse. -#}
+{% macro default__rs_seconds(start, stop) -%}
+CAST({{ seconds_between(start, stop) }} AS DECIMAL(18, 6))
+{%- endmacro %}
+
+{#- A session's id: `seed` is '<n> - <visitor>' (the seed's format: later ids change when an
+    earlier session is merged); `hash` is the MD5 of the visitor and the session's first event. -#}
+{% macro default__rs_session_id(sequence_number, visitor, first_event_id, id_format) -%}
+{%- if id_format == 'seed' -%}
+(CAST({{ sequence_number }} AS VARCHAR(20)) || ' - ' || {{ visitor }})
+{%- elif id_format == 'hash' -%}
+{{ hash_md5(visitor ~ " || '/' || " ~ first_event_id) }}
+{%- else -%}
+{{ fail("session_id_format must be 'seed' or 'hash', not '" ~ id_format ~ "'") }}
+{%- endif -%}
+{%- endmacro %}
+
+{#- The call types a sources list names (tracks -> 'track', ...), as a SQL IN list, checked
+    against the tables the family reads. -#}
+{% macro default__rs_event_types(sources, allowed) -%}
+{%- for s in sources -%}
+{%- if s not in allowed -%}{{ fail("'" ~ s ~ "' is not one of " ~ (allowed | join(', '))) }}{%- endif -%}
+'{{ rs_call_types[s] }}'{{ ', ' if not loop.last }}
+{%- endfor -%}
+{%- endmacro %}
+
+{#- The columns of rs_events_staged (SEEDS-SPEC A.6) in one list: `ddl` renders their
+    definitions, `names` their names, `select` each one's value from RudderStack table
+    `source` (aliased `alias`, with columns `relation_columns`); where a page's own property
+    exists it comes before the page context every call carries. -#}
+{% macro default__rs_event_fields(mode, source='', relation_columns=[], alias='r') -%}
+{%- set fields = [
+  ('event_id', 'string', {'*': ['id']}),
+  ('event_type', 'string', {}),
+  ('event', 'string', {'tracks': ['event']}),
+  ('event_text', 'string', {'tracks': ['event_text']}),
+  ('page_name', 'string', {'pages': ['name'], 'screens': ['name']}),
+  ('anonymous_id', 'string', {'*': ['anonymous_id']}),
+  ('user_id', 'string', {'*': ['user_id']}),
+  ('event_tstamp', 'timestamp', {'*': ['timestamp']}),
+  ('original_tstamp', 'timestamp', {'*': ['original_timestamp']}),
+  ('sent_tstamp', 'timestamp', {'*': ['sent_at']}),
+  ('received_tstamp', 'timestamp', {'*': ['received_at']}),
+  ('loaded_tstamp', 'timestamp', {'*': ['uuid_ts']}),
+  ('channel', 'string', {'*': ['channel']}),
+  ('sdk_session_id', 'integer', {'*': ['context_session_id']}),
+  ('sdk_session_start', 'boolean', {'*': ['context_session_start']}),
+  ('page_url', 'text', {'pages': ['url', 'context_page_url'], '*': ['context_page_url']}),
+  ('page_path', 'text', {'pages': ['path', 'context_page_path'], '*': ['context_page_path']}),
+  ('page_title', 'text', {'pages': ['title', 'context_page_title'], '*': ['context_page_title']}),
+  ('page_search', 'text', {'pages': ['search', 'context_page_search'], '*': ['context_page_search']}),
+  ('page_referrer', 'text', {'pages': ['referrer', 'context_page_referrer'], '*': ['context_page_referrer']}),
+  ('page_referring_domain', 'string', {'pages': ['referring_domain', 'context_page_referring_domain'],
+                                       '*': ['context_page_referring_domain']}),
+  ('campaign_source', 'string', {'*': ['context_campaign_source']}),
+  ('campaign_medium', 'string', {'*': ['context_campaign_medium']}),
+  ('campaign_name', 'string', {'*': ['context_campaign_name']}),
+  ('campaign_term', 'string', {'*': ['context_campaign_term']}),
+  ('campaign_content', 'string', {'*': ['context_campaign_content']}),
+  ('user_agent', 'text', {'*': ['context_user_agent']}),
+  ('ip', 'string', {'*': ['context_ip']}),
+  ('screen_width', 'integer', {'*': ['context_screen_width']}),
+  ('screen_height', 'integer', {'*': ['context_screen_height']}),
+  ('device_type', 'string', {'*': ['context_device_type']}),
+  ('os_name', 'string', {'*': ['context_os_name']}),
+] -%}
+{%- for name, kind, sources in fields -%}
+{%- if mode == 'ddl' -%}
+  {{ rs_quote(name) }} {{ rs_type(kind) }}{{ ',' if not loop.last }}
+{% elif mode == 'names' -%}
+{{ rs_quote(name) }}{{ ', ' if not loop.last }}
+{%- elif name == 'event_type' -%}
+  CAST('{{ rs_call_types[source] }}' AS {{ rs_type(kind) }}) AS event_type,
+{% else -%}
+{%- set picked = sources.get(source, sources.get('*', [])) -%}
+  {% if picked | length > 1 %}COALESCE({% for c in picked %}{{ rs_column(relation_columns, c, kind, alias) }}{{ ', ' if not loop.last }}{% endfor %}){% elif picked %}{{ rs_column(relation_columns, picked[0], kind, alias) }}{% else %}CAST(NULL AS {{ rs_type(kind) }}){% endif %} AS {{ rs_quote(name) }}{{ ',' if not loop.last }}
+{% endif -%}
+{%- endfor -%}
+{%- endmacro %}

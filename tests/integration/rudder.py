@@ -1,0 +1,209 @@
+"""A Sluice project holding the RudderStack family, with hand-built RudderStack rows.
+
+`track(...)`, `page(...)`, `identify(...)` and `alias(...)` build one call's row; `RudderModel.load()`
+writes a list of them as one load (every row stamped with the load's `uuid_ts` unless it
+carries one) straight into the RudderStack tables. A table is created on first use with
+exactly the columns its rows carry, typed as runner/events/rudderstack/schema.py says through
+the `column_type` macro, and a column appears only when a row first has it, as RudderStack
+does: a case that leaves a column out really has a table without it.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sluice.config import load_project
+from sluice.events.rudderstack.schema import TABLES
+from sluice.families import FAMILIES
+from sluice.lifecycle.engine import Lifecycle
+from sluice.output import Reporter
+from sluice.render.renderer import Renderer
+
+T0 = datetime(2024, 3, 1, 10, 0, 0)
+#: the first load's uuid_ts; each later load is a minute on
+LOAD0 = datetime(2024, 4, 1, 0, 0, 0)
+MODULES = ("rs_base", "rs_identity", "rs_sessions", "rs_journeys", "rs_activity_sessions")
+#: every table the family builds (views included), for snapshots
+OUTPUTS = ("dbt_aliases_mapping", "dbt_mapped_tracks", "dbt_session_tracks", "dbt_track_facts",
+           "dbt_session_track_facts", "dbt_user_session_facts", "dbt_session_duration",
+           "dbt_top_users_by_avg_session_duration", "dbt_tracks_flow", "session_journeys",
+           "rs_activity_mapped_tracks", "rs_activity_session_tracks", "rs_activity_track_facts",
+           "rs_activity_session_track_facts", "rs_activity_user_session_facts")
+
+Row = tuple[str, dict[str, Any]]
+
+
+def at(seconds: float = 0, minutes: float = 0, hours: float = 0, days: float = 0, ms: int = 0) -> datetime:
+    return T0 + timedelta(seconds=seconds, minutes=minutes, hours=hours, days=days, milliseconds=ms)
+
+
+def call(table: str, event_id: str, when: datetime, anon: str | None, user: str | None, **fields: Any) -> Row:
+    """One row of a RudderStack table; `received_at` defaults to the event time. A field set
+    to None is a column the row has without a value; a field left out is no column at all."""
+    row = {"id": event_id, "timestamp": when, "received_at": when}
+    if anon is not None:
+        row["anonymous_id"] = anon
+    if user is not None:
+        row["user_id"] = user
+    row.update(fields)
+    return table, row
+
+
+def track(event_id: str, when: datetime, event: str = "viewed_product", anon: str | None = "a1",
+          user: str | None = None, **fields: Any) -> Row:
+    return call("tracks", event_id, when, anon, user, event=event, event_text=event.replace("_", " ").title(),
+                **fields)
+
+
+def page(event_id: str, when: datetime, anon: str | None = "a1", user: str | None = None, **fields: Any) -> Row:
+    return call("pages", event_id, when, anon, user, **fields)
+
+
+def identify(event_id: str, when: datetime, anon: str | None, user: str, **fields: Any) -> Row:
+    return call("identifies", event_id, when, anon, user, **fields)
+
+
+def alias(event_id: str, when: datetime, previous: str, user: str, anon: str | None = None, **fields: Any) -> Row:
+    return call("aliases", event_id, when, anon, user, previous_id=previous, **fields)
+
+
+class RudderModel:
+    def __init__(self, root: Path, target: dict, variables: dict | None = None, modules: dict | None = None):
+        self.root = root
+        config = {"default_target": "test", "targets": {"test": target}, "models": ["rudderstack"],
+                  "vars": variables or {}, "modules": modules or {}}
+        (root / "sluice.yml").write_text(yaml.safe_dump(config))
+        self.project = load_project(root)
+        self.log = io.StringIO()
+        self.rs_schema = (variables or {}).get("rs_schema", "rudder")
+        self.output_schema = (variables or {}).get("output_schema", "derived")
+        self.entropy = (variables or {}).get("entropy", "")
+        self.loads = 0
+        self.columns: dict[str, list[str]] = {}
+        with self.project.target() as target:
+            self.dialect = target.dialect
+            fam = FAMILIES["rudderstack"]
+            self.renderer = Renderer(target.dialect, [fam.macros], fam.globals())
+        self.sql(f"CREATE SCHEMA IF NOT EXISTS {self.rs_schema}")
+
+    def sql(self, sql: str) -> list[tuple]:
+        with self.project.target() as target:
+            result = target.connect().execute(sql)
+            return result.last.rows if result.last else []
+
+    def _type(self, table: str, column: str) -> str:
+        try:
+            kind = TABLES[table].kind(column)
+        except KeyError:
+            kind = "string"
+        return self.renderer.render("{{ rs_type(kind) }}", {"kind": kind}, "type")
+
+    def _relation(self, table: str) -> str:
+        return f"{self.rs_schema}.{table}{self.entropy}"
+
+    def _ensure_columns(self, table: str, columns: list[str]) -> None:
+        have = self.columns.get(table)
+        if have is None:
+            self.sql(f"CREATE TABLE {self._relation(table)} ("
+                     + ", ".join(f'"{c}" {self._type(table, c)}' for c in columns) + ")")
+            self.columns[table] = list(columns)
+            return
+        for column in columns:
+            if column not in have:
+                self.sql(f'ALTER TABLE {self._relation(table)} ADD COLUMN "{column}" {self._type(table, column)}')
+                have.append(column)
+
+    def load(self, rows: list[Row]) -> datetime:
+        """Insert the rows as one load; returns its uuid_ts."""
+        self.loads += 1
+        loaded = LOAD0 + timedelta(minutes=self.loads)
+        by_table: dict[str, list[dict[str, Any]]] = {}
+        for table, row in rows:
+            by_table.setdefault(table, []).append({"uuid_ts": loaded, **row})
+        for table, table_rows in by_table.items():
+            columns = list(dict.fromkeys(c for r in table_rows for c in r))
+            self._ensure_columns(table, columns)
+            values = ", ".join("(" + ", ".join(_literal(r.get(c)) for c in columns) + ")" for r in table_rows)
+            names = ", ".join(f'"{c}"' for c in columns)
+            self.sql(f"INSERT INTO {self._relation(table)} ({names}) VALUES {values}")
+        return loaded
+
+    def load_generated(self, batch: Path) -> None:
+        """One batch folder of `sluice generate --source rudderstack` (DuckDB only: its CSVs are
+        read with read_csv, every field as text, then cast to the schema's kind). A file without
+        uuid_ts is stamped as a loader would: shortly after the batch's last arrival."""
+        for path in sorted(batch.glob("*.csv")):
+            table = path.stem
+            header = path.open().readline().strip().split(",")
+            self._ensure_columns(table, [*header, "uuid_ts"] if "uuid_ts" not in header else header)
+            source = f"read_csv('{path}', all_varchar = true, header = true)"
+            values = [self._cast(table, c) for c in header]
+            names = [f'"{c}"' for c in header]
+            if "uuid_ts" not in header:
+                names.append('"uuid_ts"')
+                values.append(f"(SELECT MAX({self._cast(table, 'received_at')}) FROM {source}) + INTERVAL 20 MINUTE")
+            self.sql(f"INSERT INTO {self._relation(table)} ({', '.join(names)}) "
+                     f"SELECT {', '.join(values)} FROM {source}")
+
+    def _cast(self, table: str, column: str) -> str:
+        kind = TABLES[table].kind(column) if table in TABLES else "string"
+        text = f'"{column}"'
+        if kind == "datetime":
+            return f"CAST(REPLACE({text}, 'Z', '') AS TIMESTAMP)"
+        return text if kind == "string" else f"CAST({text} AS {self._type(table, column)})"
+
+    def lifecycle(self, target) -> Lifecycle:
+        return Lifecycle(self.project, target, {}, Reporter(self.log)).open()
+
+    def run(self, *modules: str) -> None:
+        with self.project.target() as target:
+            self.lifecycle(target).catch_up(modules)
+
+    def exists(self, name: str) -> bool:
+        return bool(self.sql(f"SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = "
+                             f"'{self.output_schema}' AND table_name = '{name}{self.entropy}'")[0][0])
+
+    def table(self, name: str, columns: str, order: str | None = None) -> list[tuple]:
+        rows = self.sql(f"SELECT {columns} FROM {self.output_schema}.{name}{self.entropy} "
+                        f"ORDER BY {order or columns}")
+        return [tuple(plain(v) for v in row) for row in rows]
+
+    def snapshot(self) -> dict[str, list[tuple]]:
+        """Every output, all columns but the batch that wrote a row, sorted."""
+        result = {}
+        with self.project.target() as target:
+            session = target.connect()
+            for name in OUTPUTS:
+                if not self.exists(name):
+                    result[name] = []
+                    continue
+                rows = session.fetch(f"SELECT * FROM {self.output_schema}.{name}{self.entropy}")
+                keep = [i for i, c in enumerate(rows.columns) if c != "batch_id"]
+                result[name] = sorted((tuple(plain(row[i]) for i in keep) for row in rows.rows), key=repr)
+        return result
+
+
+def _literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, datetime):
+        return f"CAST('{value:%Y-%m-%d %H:%M:%S.%f}' AS TIMESTAMP)"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def plain(value: Any) -> Any:
+    """Decimals and floats as ints where whole, so expected rows read naturally."""
+    if type(value).__name__ == "Decimal":
+        return int(value) if value == int(value) else float(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value

@@ -1,0 +1,125 @@
+"""The RudderStack family converges: random tracks, pages, identifies, aliases and backend calls
+of a few devices and users (idle gaps around the cutoff, ties in time, ids re-sent with other
+receive times and event times, identities learnt late, calls with no id), loaded in random
+batches with random module runs and complete replays in between, end equal to one full run
+over all the rows."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.integration.rudder import LOAD0, MODULES, RudderModel, alias, at, call, identify, page, track
+
+ACTIONS = st.lists(st.one_of(st.just(("load", None)),
+                             st.tuples(st.sampled_from(["main", "complete", "run"]), st.sampled_from(MODULES))),
+                   min_size=1, max_size=12)
+ANONS = ("a0", "a1", "a2")
+USERS = ("u0", "u1")
+#: gaps between a device's calls, in ms: short, at and around the 30-minute cutoff, long
+GAPS = st.sampled_from([0, 1, 60_000, 600_000, 1_799_999, 1_800_000, 1_800_001, 1_860_000, 3_600_000, 7_200_000])
+
+
+@st.composite
+def row_sets(draw) -> list:
+    rows, n = [], 0
+    for anon in ANONS[:draw(st.integers(1, 3))]:
+        clock = draw(st.integers(0, 3_600_000))
+        for _ in range(draw(st.integers(1, 5))):
+            n += 1
+            when = at(ms=clock)
+            kind = draw(st.sampled_from(["track", "track", "track", "page", "identify", "alias", "server"]))
+            user = draw(st.one_of(st.none(), st.sampled_from(USERS)))
+            if kind == "track":
+                rows.append(track(f"e{n}", when, draw(st.sampled_from(["viewed_product", "signup", "added"])),
+                                  anon=anon, user=user))
+            elif kind == "page":
+                rows.append(page(f"e{n}", when, anon=anon, user=user, name="Home"))
+            elif kind == "server":                # a backend call: maybe a user_id, never an anonymous_id
+                rows.append(call("tracks", f"e{n}", when, None, user, event="order_completed"))
+            elif kind == "identify":
+                rows.append(identify(f"e{n}", when, anon, user or USERS[0]))
+            else:
+                rows.append(alias(f"e{n}", when, draw(st.sampled_from(ANONS)), user or USERS[1]))
+            clock += draw(GAPS)
+    for table, original in draw(st.lists(st.sampled_from(rows), max_size=3)):
+        shift = draw(st.sampled_from([-5_000, 5_000, 2_000_000]))     # received earlier or later, maybe moved
+        copy = {**original, "received_at": original["received_at"] + timedelta(milliseconds=shift)}
+        if draw(st.booleans()):
+            copy["timestamp"] = copy["timestamp"] + timedelta(milliseconds=shift)
+        rows.append((table, copy))
+    return rows
+
+
+def play(incremental: RudderModel, full: RudderModel, rows, batch_of, actions) -> None:
+    """Each batch is one load (its uuid_ts a minute after the previous one's); the full model
+    loads every row at once with the same uuid_ts."""
+    stamped = [(table, {**row, "uuid_ts": LOAD0 + timedelta(minutes=b + 1)})
+               for (table, row), b in zip(rows, batch_of, strict=True)]
+    batches = [[r for r, b in zip(stamped, batch_of, strict=True) if b == i] for i in range(max(batch_of) + 1)]
+    with incremental.project.target() as target:
+        lifecycle = incremental.lifecycle(target)
+        for action, module in actions:
+            if action == "load":
+                if batches:
+                    incremental.load(batches.pop(0))
+            else:
+                lifecycle.run(lifecycle.plan([module], None if action == "run" else action))
+        for batch in batches:
+            incremental.load(batch)
+        lifecycle.catch_up()
+    full.load(stamped)
+    full.run()
+    assert incremental.snapshot() == full.snapshot()
+
+
+def examples(default: int) -> int:
+    return int(os.environ.get("SLUICE_RUDDERSTACK_PROPERTY_EXAMPLES", default))
+
+
+CASE = st.data()
+
+
+def draw_case(data) -> tuple[list, list[int], list]:
+    rows = data.draw(row_sets())
+    batch_of = data.draw(st.lists(st.integers(0, 3), min_size=len(rows), max_size=len(rows)))
+    return rows, batch_of, data.draw(ACTIONS)
+
+
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=CASE)
+def test_rudderstack_family_converges_on_duckdb(data):
+    rows, batch_of, actions = draw_case(data)
+    with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+        incremental = RudderModel(Path(a), {"type": "duckdb", "path": ".sluice/i.duckdb"})
+        full = RudderModel(Path(b), {"type": "duckdb", "path": ".sluice/f.duckdb"})
+        play(incremental, full, rows, batch_of, actions)
+
+
+@pytest.fixture(scope="module")
+def pg_rudder_db(pg_admin_dsn):
+    from tests import pg
+
+    with pg.fresh_database(pg_admin_dsn) as dsn:
+        yield pg.target_settings(dsn)
+
+
+def test_rudderstack_family_converges_on_postgres(pg_rudder_db, tmp_path_factory):
+    @settings(max_examples=examples(5), deadline=None, suppress_health_check=list(HealthCheck))
+    @given(data=CASE)
+    def converge(data):
+        rows, batch_of, actions = draw_case(data)
+        pair = []
+        for _ in range(2):   # one database; each model its own tables through `entropy`
+            entropy = f"_{uuid.uuid4().hex[:8]}"
+            pair.append(RudderModel(tmp_path_factory.mktemp("rs"), pg_rudder_db, variables={"entropy": entropy}))
+        play(*pair, rows, batch_of, actions)
+
+    converge()

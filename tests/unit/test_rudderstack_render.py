@@ -1,0 +1,131 @@
+"""Every statement of every RudderStack module renders on every dialect and parses with sqlglot
+(the Redshift check stands in for a live cluster): with the RudderStack tables absent (as
+`sluice check` sees them) and present with every column, with each option on and off."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlglot
+import yaml
+
+from sluice.config import load_project
+from sluice.events.rudderstack.schema import TABLES
+from sluice.families import project_renderer
+from sluice.lifecycle.context import module_variables, run_names
+from sluice.lifecycle.modules import discover
+from sluice.render.renderer import Renderer
+from sluice.sqlrunner.executor import render_steps
+from sluice.sqlrunner.playbook import load_playbook
+from sluice.targets import DIALECTS
+from sluice.targets.base import split_statements
+
+FEATURES = [
+    {},
+    {"session_gap_rule": "bq_minutes", "alias_resolution": "first", "journey_mode": "seed_prefix",
+     "journey_length": 3, "session_id_format": "hash", "start_date": "2024-01-01", "entropy": "_copy2",
+     "alias_sources": ["tracks"], "session_sources": ["tracks", "pages", "screens", "identifies"]},
+]
+FAMILY = ("rs_base", "rs_identity", "rs_sessions", "rs_journeys", "rs_activity_sessions")
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    root = tmp_path_factory.mktemp("rudder")
+    (root / "sluice.yml").write_text(yaml.safe_dump({"models": ["rudderstack"]}))
+    return load_project(root)
+
+
+def every_column(relation: str) -> list[str]:
+    """The warehouse as a long-running project has it: every RudderStack table with every
+    column the SDKs can send; the model's own tables exist."""
+    name = relation.split(".")[-1].removesuffix("_copy2")
+    if name in TABLES:
+        return list(TABLES[name].column_names)
+    return ["session_id", "ended_at", "num_pvs", "n_events", "cnt_viewed_product", "cnt_signup", "event_2",
+            "event_3", "event_4", "event_5", "alias", "dbt_visitor_id"]
+
+
+def rendered_statements(project, dialect: str, features: dict, columns=None):
+    renderer = project_renderer(project, dialect)
+    for module in discover(project).values():
+        for path in (module.main, module.complete, module.destroy, module.backfill):
+            if path is None:
+                continue
+            book = load_playbook(path, {}, Renderer(None), project_root=project.root)
+            variables = module_variables(project, module, book, features, dialect)
+            for staged in (module.staged if path == module.backfill else ("",)):
+                names = run_names(module, "r", 7, {t: (3, 7) for t in module.staged_inputs}, variables, columns)
+                values = {**variables, **names, "backfill_since": "2024-01-01", "backfill_consumer": "c",
+                          "backfill_table": staged}
+                if columns is not None and module.name == "rs_journeys" and features.get("journey_length"):
+                    values["columns"] = lambda relation: []   # a length change is refused (see below)
+                for step in render_steps(book.steps, renderer, values):
+                    for rq in step:
+                        for statement in split_statements(rq.sql, dialect):
+                            yield f"{module.name} {path.name} {rq.query.name}", statement
+
+
+def test_the_family_modules_are_there(project):
+    assert set(discover(project)) == set(FAMILY)
+
+
+@pytest.mark.parametrize("tables", ["absent", "present"])
+@pytest.mark.parametrize("features", FEATURES, ids=["defaults", "options"])
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_every_statement_parses(project, dialect, features, tables):
+    count = 0
+    for where, statement in rendered_statements(project, dialect, features,
+                                                every_column if tables == "present" else None):
+        parsed = sqlglot.parse_one(statement, read=dialect)
+        assert not isinstance(parsed, sqlglot.exp.Command), f"{where}: sqlglot could not parse:\n{statement}"
+        count += 1
+    assert count > 60
+
+
+def test_absent_tables_read_as_empty_and_present_ones_by_load_time(project):
+    absent = dict(rendered_statements(project, "postgres", {}))
+    window = next(s for w, s in rendered_statements(project, "postgres", {}, every_column)
+                  if "rows-since-limits" in w and "rs_base_window" in s and "CREATE" in s)
+    assert "rudder.tracks" not in absent["rs_base 01-rs-base-main.yml rows-since-limits"]
+    for table in ("tracks", "pages", "screens", "identifies", "aliases"):
+        assert f"FROM rudder.{table} AS r" in window
+    assert "r.uuid_ts >= (SELECT l.lower_limit" in window
+    assert '"timestamp"' in window and 'r."event"' in window
+
+
+def test_redshift_tables_carry_distribution_and_sort_keys(project):
+    statements = [_uncommented(s) for _, s in rendered_statements(project, "redshift", {})]
+    ddl = [s for s in statements if s.upper().startswith("CREATE TABLE IF NOT EXISTS")]
+    assert len(ddl) >= 12 and all("DISTKEY" in s and "SORTKEY" in s for s in ddl), ddl
+
+
+def _uncommented(statement: str) -> str:
+    return "\n".join(line for line in statement.splitlines() if not line.startswith("--")).strip()
+
+
+def test_postgres_indexes_the_load_time_of_every_rudderstack_table(project):
+    setup = [s for w, s in rendered_statements(project, "postgres", {}, every_column) if "staged-tables" in w]
+    for table in ("tracks", "pages", "screens", "identifies", "aliases"):
+        index = f"CREATE INDEX IF NOT EXISTS rs_{table}_uuid_ts ON rudder.{table} (uuid_ts)"
+        assert any(s.endswith(index) for s in setup), table
+
+
+def test_a_changed_journey_length_asks_for_a_full_refresh(project):
+    renderer = project_renderer(project, "duckdb")
+    module = discover(project)["rs_journeys"]
+    book = load_playbook(module.main, {}, Renderer(None), project_root=project.root)
+    variables = module_variables(project, module, book, {"journey_length": 3}, "duckdb")
+    variables.update(run_names(module, "r", 7, {"rs_session_changes_staged": (3, 7)}, variables, every_column))
+    with pytest.raises(Exception, match="full-refresh rs_journeys"):
+        render_steps(book.steps, renderer, variables)
+
+
+def test_the_second_sessionizer_runs_the_first_ones_files(project):
+    modules = discover(project)
+    first, second = modules["rs_sessions"], modules["rs_activity_sessions"]
+    books = [load_playbook(m.main, {}, Renderer(None), project_root=project.root) for m in (first, second)]
+    files = [[q.file for s in b.steps for q in s.queries] for b in books]
+    assert files[0] == files[1]
+    assert not (Path(files[0][0]).parents[2] / "05-rs-activity-sessions").exists()
