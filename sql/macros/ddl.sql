@@ -70,6 +70,43 @@ ALTER TABLE {{ relation }} ADD COLUMN IF NOT EXISTS {{ column }} {{ type }}
 ALTER TABLE {{ relation }} ADD COLUMN {{ column }} {{ type }}
 {%- endmacro %}
 
+{#- One helper per pattern: every module creates, replaces and upserts its tables through the
+    macros below, never a hand-written copy of them. -#}
+
+{#- A column name quoted: `timestamp` and `event` are keywords in some dialects. Quoted lower
+    case means the same name as unquoted on every warehouse (PostgreSQL and Redshift fold
+    unquoted names to lower case; DuckDB compares them case-insensitively). -#}
+{% macro default__quote(name) -%}
+"{{ name }}"
+{%- endmacro %}
+
+{#- Create-or-replace a table from the query in the call block:
+    {% call replace_table(table(scratch_schema, 'x')) %} SELECT ... {% endcall %} -#}
+{% macro default__replace_table(relation, dist_key=none, sort_keys=none) -%}
+DROP TABLE IF EXISTS {{ relation }};
+{{ create_table_as(relation, caller(), dist_key, sort_keys) }}
+{%- endmacro %}
+
+{#- Create-or-replace a view from the query in the call block (same columns as before, or
+    destroy the module first: PostgreSQL only lets a replaced view add columns at the end). -#}
+{% macro default__replace_view(relation) -%}
+CREATE OR REPLACE VIEW {{ relation }} AS
+{{ caller() }}
+{%- endmacro %}
+
+{#- Insert the rows of `source` into `relation`, by column name. -#}
+{% macro default__insert_by_name(relation, names, source) -%}
+INSERT INTO {{ relation }} ({% for c in names %}{{ quote(c) }}{{ ', ' if not loop.last }}{% endfor %})
+SELECT {% for c in names %}{{ quote(c) }}{{ ', ' if not loop.last }}{% endfor %} FROM {{ source }}
+{%- endmacro %}
+
+{#- The delete+insert upsert: remove the rows `delete_where` names (the keys this run
+    recomputed), then insert `source`'s rows by column name. -#}
+{% macro default__delete_insert(relation, names, source, delete_where) -%}
+DELETE FROM {{ relation }} WHERE {{ delete_where }};
+{{ insert_by_name(relation, names, source) }}
+{%- endmacro %}
+
 {#- Append the rows of `source` to `relation`, by column name. `existing` is `columns(relation)`:
     none, and the table is created from `source` with its rows (so it takes the source's
     columns by name); else the columns of `added` (name, type) it lacks are added first
@@ -84,17 +121,22 @@ ALTER TABLE {{ relation }} ADD COLUMN {{ column }} {{ type }}
 {%- set _ = new.append(name) -%}
 {{ add_column(relation, name, type) }};
 {% endfor -%}
-{%- set names = existing | reject('in', absent) | list + new -%}
-INSERT INTO {{ relation }} ({{ names | join(', ') }})
-SELECT {{ names | join(', ') }} FROM {{ source }}
+{{ insert_by_name(relation, existing | reject('in', absent) | list + new, source) }}
 {%- endif -%}
 {%- endmacro %}
 
-{#- Replace rows of `relation` with those of `source`: delete where `replace` holds (the keys
-    this run recomputed, within the look-back), then append by name as `append` does. -#}
+{#- `delete_insert` for an output whose columns can change with the options (see `append`):
+    delete where `replace` holds, then append by name. -#}
 {% macro default__upsert(relation, source, existing, replace, added=(), absent=(), dist_key=none, sort_keys=none) -%}
 {%- if existing -%}
 DELETE FROM {{ relation }} WHERE {{ replace }};
 {% endif -%}
 {{ append(relation, source, existing, added, absent, dist_key, sort_keys) }}
+{%- endmacro %}
+
+{#- The first row per `key` in `order_by` order, as a FROM item: one window, never a self-join,
+    so the plan cannot become a nested loop. The rows keep their columns plus `first_rank`. -#}
+{% macro default__first_per(source, key, order_by) -%}
+(SELECT * FROM (SELECT ranked.*, ROW_NUMBER() OVER (PARTITION BY {{ key }} ORDER BY {{ order_by }}) AS first_rank
+                FROM {{ source }} AS ranked) AS first_rows WHERE first_rank = 1)
 {%- endmacro %}

@@ -239,7 +239,7 @@ ADD_COLUMN = [
     }),
 ]
 
-APPENDED = "INSERT INTO d.t (k, x, y)\nSELECT k, x, y FROM s.t"
+APPENDED = 'INSERT INTO d.t ("k", "x", "y")\nSELECT "k", "x", "y" FROM s.t'
 APPEND = [
     # a new table takes the source's columns, with its rows
     ("{{ append('d.t', 's.t', [], dist_key='k', sort_keys='ts') }}", {
@@ -258,8 +258,31 @@ APPEND = [
 UPSERT = [
     ("{{ upsert('d.t', 's.t', [], 'k IN (SELECT k FROM s.t)') }}", same("CREATE TABLE d.t AS SELECT * FROM s.t")),
     ("{{ upsert('d.t', 's.t', ['k', 'v'], 'k IN (SELECT k FROM s.t)') }}", same(
-        "DELETE FROM d.t WHERE k IN (SELECT k FROM s.t);\nINSERT INTO d.t (k, v)\nSELECT k, v FROM s.t")),
+        'DELETE FROM d.t WHERE k IN (SELECT k FROM s.t);\nINSERT INTO d.t ("k", "v")\nSELECT "k", "v" FROM s.t')),
 ]
+
+QUOTE = [("{{ quote('timestamp') }}", same('"timestamp"'))]
+
+REPLACE_TABLE = [
+    ("{% call replace_table('s.t', dist_key='k') %}SELECT 1 AS k{% endcall %}", {
+        "duckdb": "DROP TABLE IF EXISTS s.t;\nCREATE TABLE s.t AS SELECT 1 AS k",
+        "postgres": "DROP TABLE IF EXISTS s.t;\nCREATE TABLE s.t AS SELECT 1 AS k",
+        "redshift": "DROP TABLE IF EXISTS s.t;\nCREATE TABLE s.t DISTSTYLE KEY DISTKEY (k) AS SELECT 1 AS k",
+    }),
+]
+
+REPLACE_VIEW = [("{% call replace_view('d.v') %}SELECT 1 AS k{% endcall %}",
+                 same("CREATE OR REPLACE VIEW d.v AS\nSELECT 1 AS k"))]
+
+INSERT_BY_NAME = [("{{ insert_by_name('d.t', ['k', 'timestamp'], 's.t') }}",
+                   same('INSERT INTO d.t ("k", "timestamp")\nSELECT "k", "timestamp" FROM s.t'))]
+
+DELETE_INSERT = [("{{ delete_insert('d.t', ['k', 'v'], 's.t AS n', 'k IN (SELECT k FROM s.t)') }}", same(
+    'DELETE FROM d.t WHERE k IN (SELECT k FROM s.t);\nINSERT INTO d.t ("k", "v")\nSELECT "k", "v" FROM s.t AS n'))]
+
+FIRST_PER = [("{{ first_per('s.t', 'k', 'ts DESC, id') }}", same(
+    "(SELECT * FROM (SELECT ranked.*, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC, id) AS first_rank\n"
+    "                FROM s.t AS ranked) AS first_rows WHERE first_rank = 1)"))]
 
 STRING_LITERALS = [
     ("{{ string_literals(['site', \"o'shop\"]) }}", same("'site', 'o''shop'")),
@@ -281,6 +304,12 @@ TABLES = {
     "add_column": ADD_COLUMN,
     "append": APPEND,
     "upsert": UPSERT,
+    "quote": QUOTE,
+    "replace_table": REPLACE_TABLE,
+    "replace_view": REPLACE_VIEW,
+    "insert_by_name": INSERT_BY_NAME,
+    "delete_insert": DELETE_INSERT,
+    "first_per": FIRST_PER,
     "string_literals": STRING_LITERALS,
     "dateadd": DATEADD,
     "date_trunc": DATE_TRUNC,
@@ -354,6 +383,24 @@ STATEMENTS = {
     "upsert": """
         {{ upsert('derived.sessions', 'scratch.sessions_this_run', ['domain_sessionid', 'start_tstamp'],
                   'domain_sessionid IN (SELECT domain_sessionid FROM scratch.sessions_page_views)') }}""",
+    "quote": """
+        SELECT {{ quote('timestamp') }}, {{ quote('event') }} FROM rudder.tracks""",
+    "replace_table": """
+        {% call replace_table('scratch.users_to_update', dist_key='domain_userid') %}
+        SELECT domain_userid, MIN(start_tstamp) AS start_tstamp FROM derived.sessions GROUP BY 1
+        {% endcall %}""",
+    "replace_view": """
+        {% call replace_view('derived.dbt_session_duration') %}
+        SELECT session_id, ended_at FROM derived.dbt_session_track_facts
+        {% endcall %}""",
+    "insert_by_name": """
+        {{ insert_by_name('derived.dbt_track_facts', ['event_id', 'timestamp'], 'scratch.facts_this_run') }}""",
+    "delete_insert": """
+        {{ delete_insert('derived.sessions', ['domain_sessionid', 'start_tstamp'], 'scratch.sessions_this_run',
+                         'domain_sessionid IN (SELECT domain_sessionid FROM scratch.sessions_this_run)') }}""",
+    "first_per": """
+        SELECT k.event_id FROM {{ first_per('scratch.rs_base_window', 'source_table, event_id',
+                                            'received_key, loaded_tstamp') }} AS k""",
     "string_literals": """
         SELECT event_id FROM atomic.events WHERE app_id IN ({{ string_literals(['site', "o'shop"]) }})""",
     "dateadd": """

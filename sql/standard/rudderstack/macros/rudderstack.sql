@@ -2,12 +2,6 @@
     differences stay in sql/macros/ (dateadd, seconds_between, column_type ...); these build
     on them and are named rs_* so they never shadow a macro of Sluice's own. -#}
 
-{#- A column name quoted: `timestamp` and `event` are keywords in some dialects, so every file
-    names them through this macro (quoted lower-case names mean the same on every warehouse). -#}
-{% macro default__rs_quote(name) -%}
-"{{ name }}"
-{%- endmacro %}
-
 {#- The warehouse type of a RudderStack column kind (runner/events/rudderstack/schema.py:
     string, int, float, boolean, datetime) or of a Sluice kind (integer, timestamp, ...); `text`
     is a string wide enough for URLs and user agents. -#}
@@ -26,33 +20,10 @@
 {%- if name not in relation_columns -%}
 CAST(NULL AS {{ rs_type(kind) }})
 {%- elif kind in ('string', 'text') -%}
-{{ alias }}.{{ rs_quote(name) }}
+{{ alias }}.{{ quote(name) }}
 {%- else -%}
-CAST({{ alias }}.{{ rs_quote(name) }} AS {{ rs_type(kind) }})
+CAST({{ alias }}.{{ quote(name) }} AS {{ rs_type(kind) }})
 {%- endif -%}
-{%- endmacro %}
-
-{#- Create-or-replace a scratch table from the query in the call block:
-    {% call rs_replace_table(table(scratch_schema, 'x')) %} SELECT ... {% endcall %} -#}
-{% macro default__rs_replace_table(relation) -%}
-DROP TABLE IF EXISTS {{ relation }};
-CREATE TABLE {{ relation }} AS
-{{ caller() }}
-{%- endmacro %}
-
-{#- Create-or-replace a view from the query in the call block (same columns as before, or
-    destroy the module first: PostgreSQL only lets a replaced view add columns at the end). -#}
-{% macro default__rs_replace_view(relation) -%}
-CREATE OR REPLACE VIEW {{ relation }} AS
-{{ caller() }}
-{%- endmacro %}
-
-{#- The delete+insert upsert: remove the rows `delete_where` names, then insert `source`'s
-    rows by column name. -#}
-{% macro default__rs_delete_insert(relation, columns, source, delete_where) -%}
-DELETE FROM {{ relation }} WHERE {{ delete_where }};
-INSERT INTO {{ relation }} ({% for c in columns %}{{ rs_quote(c) }}{{ ', ' if not loop.last }}{% endfor %})
-SELECT {% for c in columns %}{{ rs_quote(c) }}{{ ', ' if not loop.last }}{% endfor %} FROM {{ source }}
 {%- endmacro %}
 
 {#- Conditions on the rows of `relation` for a DELETE or UPDATE of it, which name the target by
@@ -68,13 +39,6 @@ EXISTS (SELECT 1 FROM {{ source }} AS k WHERE {% for key in keys %}{{ 'AND ' if 
 {% macro default__rs_from_restart(relation, restarts, time_column) -%}
 {%- set target = relation.split('.')[-1] -%}
 EXISTS (SELECT 1 FROM {{ restarts }} AS r WHERE r.dbt_visitor_id = {{ target }}.dbt_visitor_id AND {{ target }}.{{ time_column }} >= r.restart_at)
-{%- endmacro %}
-
-{#- The first row per `key` in `order_by` order, as a FROM item (one window, never a self-join);
-    the rows keep their columns plus `rs_rank`. -#}
-{% macro default__rs_first_per(source, key, order_by) -%}
-(SELECT * FROM (SELECT rs_ranked.*, ROW_NUMBER() OVER (PARTITION BY {{ key }} ORDER BY {{ order_by }}) AS rs_rank
-                FROM {{ source }} AS rs_ranked) AS rs_first WHERE rs_rank = 1)
 {%- endmacro %}
 
 {#- The order that picks the copy of an id to keep: received first, then loaded first, then a
@@ -171,14 +135,14 @@ CAST({{ seconds_between(start, stop) }} AS DECIMAL(18, 6))
 ] -%}
 {%- for name, kind, sources in fields -%}
 {%- if mode == 'ddl' -%}
-  {{ rs_quote(name) }} {{ rs_type(kind) }}{{ ',' if not loop.last }}
+  {{ quote(name) }} {{ rs_type(kind) }}{{ ',' if not loop.last }}
 {% elif mode == 'names' -%}
-{{ rs_quote(name) }}{{ ', ' if not loop.last }}
+{{ quote(name) }}{{ ', ' if not loop.last }}
 {%- elif name == 'event_type' -%}
   CAST('{{ rs_call_types[source] }}' AS {{ rs_type(kind) }}) AS event_type,
 {% else -%}
 {%- set picked = sources.get(source, sources.get('*', [])) -%}
-  {% if picked | length > 1 %}COALESCE({% for c in picked %}{{ rs_column(relation_columns, c, kind, alias) }}{{ ', ' if not loop.last }}{% endfor %}){% elif picked %}{{ rs_column(relation_columns, picked[0], kind, alias) }}{% else %}CAST(NULL AS {{ rs_type(kind) }}){% endif %} AS {{ rs_quote(name) }}{{ ',' if not loop.last }}
+  {% if picked | length > 1 %}COALESCE({% for c in picked %}{{ rs_column(relation_columns, c, kind, alias) }}{{ ', ' if not loop.last }}{% endfor %}){% elif picked %}{{ rs_column(relation_columns, picked[0], kind, alias) }}{% else %}CAST(NULL AS {{ rs_type(kind) }}){% endif %} AS {{ quote(name) }}{{ ',' if not loop.last }}
 {% endif -%}
 {%- endfor -%}
 {%- endmacro %}

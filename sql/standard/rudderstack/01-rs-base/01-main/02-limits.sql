@@ -1,7 +1,7 @@
 -- Where to look for new rows, per table: from the newest load read so far less
 -- rs_lookback_hours (two loads committing out of order are still both read); everything in a
 -- table never read before (a table that appears later brings its whole backlog).
-{% call rs_replace_table(table(scratch_schema, 'rs_base_limits')) -%}
+{% call replace_table(table(scratch_schema, 'rs_base_limits')) -%}
 SELECT s.source_table,
        COALESCE({{ dateadd('hour', -number(rs_lookback_hours), 'm.loaded_tstamp') }},
                 CAST('1970-01-01 00:00:00' AS TIMESTAMP)) AS lower_limit

@@ -1,6 +1,6 @@
 -- Every row loaded since its table's lower limit, in one shape. A table that does not exist
 -- yet (or has no row with a time and an id) reads as empty; a column it lacks reads as NULL.
-{% call rs_replace_table(table(scratch_schema, 'rs_base_window')) -%}
+{% call replace_table(table(scratch_schema, 'rs_base_window')) -%}
 SELECT CAST(NULL AS VARCHAR(32)) AS source_table, CAST(NULL AS TIMESTAMP) AS received_key,
        CAST(NULL AS {{ rs_type('string') }}) AS previous_id,
 {{ rs_event_fields('select', 'tracks', []) }}

@@ -4,14 +4,14 @@
 -- an equal (received, loaded) pair is the kept copy itself, read again through the look-back.
 -- `excluded`: an event without a time or before start_date, or with neither anonymous_id nor
 -- user_id (it can never have a visitor); `link_excluded`: the same for a row carrying no id.
-{% call rs_replace_table(table(scratch_schema, 'rs_base_changed')) -%}
+{% call replace_table(table(scratch_schema, 'rs_base_changed')) -%}
 SELECT k.*,
        m.event_id IS NOT NULL AS known,
        (k.event_tstamp IS NULL{% if start_date %} OR k.event_tstamp < {{ ts_literal(start_date) }}{% endif %}
         OR (k.anonymous_id IS NULL AND k.user_id IS NULL)) AS excluded,
        (k.event_tstamp IS NULL{% if start_date %} OR k.event_tstamp < {{ ts_literal(start_date) }}{% endif %}
         OR (k.anonymous_id IS NULL AND k.user_id IS NULL AND k.previous_id IS NULL)) AS link_excluded
-FROM {{ rs_first_per(table(scratch_schema, 'rs_base_window'), 'source_table, event_id', rs_copy_order()) }} AS k
+FROM {{ first_per(table(scratch_schema, 'rs_base_window'), 'source_table, event_id', rs_copy_order()) }} AS k
 LEFT JOIN {{ table(output_schema, 'rs_event_id_manifest') }} AS m
   ON m.source_table = k.source_table AND m.event_id = k.event_id
 WHERE m.event_id IS NULL
@@ -20,7 +20,7 @@ WHERE m.event_id IS NULL
 {%- endcall %};
 
 -- For the run's figures: ids read in more than one copy, and events left without a visitor.
-{% call rs_replace_table(table(scratch_schema, 'rs_base_duplicates')) -%}
+{% call replace_table(table(scratch_schema, 'rs_base_duplicates')) -%}
 SELECT w.source_table, w.event_id, COUNT(*) AS copies
 FROM {{ table(scratch_schema, 'rs_base_window') }} AS w
 WHERE EXISTS (SELECT 1 FROM {{ table(scratch_schema, 'rs_base_changed') }} AS c
@@ -29,7 +29,7 @@ GROUP BY w.source_table, w.event_id
 HAVING COUNT(*) > 1
 {%- endcall %};
 
-{% call rs_replace_table(table(scratch_schema, 'rs_base_dropped')) -%}
+{% call replace_table(table(scratch_schema, 'rs_base_dropped')) -%}
 SELECT c.source_table, c.event_id
 FROM {{ table(scratch_schema, 'rs_base_changed') }} AS c
 WHERE c.source_table IN ({% for s in event_sources %}'{{ s }}'{{ ', ' if not loop.last }}{% endfor %})
@@ -37,7 +37,7 @@ WHERE c.source_table IN ({% for s in event_sources %}'{{ s }}'{{ ', ' if not loo
 {%- endcall %};
 
 -- Each table's newest load read, for complete to keep.
-{% call rs_replace_table(table(scratch_schema, 'rs_base_marks')) -%}
+{% call replace_table(table(scratch_schema, 'rs_base_marks')) -%}
 SELECT source_table, MAX(loaded_tstamp) AS loaded_tstamp
 FROM (
   SELECT w.source_table, w.loaded_tstamp FROM {{ table(scratch_schema, 'rs_base_window') }} AS w

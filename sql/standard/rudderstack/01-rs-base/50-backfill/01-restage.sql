@@ -27,7 +27,7 @@ INSERT INTO {{ table(scratch_schema, 'rs_identity_links_staged') }}
   (batch_id, source_table, event_id, anonymous_id, user_id, previous_id, event_tstamp, excluded)
 SELECT {{ batch_id }}, source_table, event_id, anonymous_id, user_id, previous_id, event_tstamp, FALSE
 {%- endif %}
-FROM {{ rs_first_per('(SELECT CAST(NULL AS VARCHAR(32)) AS source_table, CAST(NULL AS TIMESTAMP) AS received_key, '
+FROM {{ first_per('(SELECT CAST(NULL AS VARCHAR(32)) AS source_table, CAST(NULL AS TIMESTAMP) AS received_key, '
                      ~ 'CAST(NULL AS ' ~ rs_type('string') ~ ') AS previous_id, ' ~ rs_event_fields('select', 'tracks', [])
                      ~ ' WHERE 1 = 0' ~ kept_rows(found, manifest) ~ ')', 'source_table, event_id', rs_copy_order()) }} AS k
 WHERE k.event_tstamp >= {{ ts_literal(backfill_since) }}

@@ -1,11 +1,11 @@
 -- The rows of the unconsumed batches, each id from the newest batch holding it, and every id
 -- value they carry now or carried in the version this module keeps: the aliases to map again.
-{% call rs_replace_table(table(scratch_schema, 'rs_identity_new')) -%}
+{% call replace_table(table(scratch_schema, 'rs_identity_new')) -%}
 SELECT l.source_table, l.event_id, l.anonymous_id, l.user_id, l.previous_id, l.event_tstamp, l.excluded
 FROM {{ unconsumed('rs_identity_links_staged', 'l', newest_per='event_id') }}
 {%- endcall %};
 
-{% call rs_replace_table(table(scratch_schema, 'rs_identity_aliases')) -%}
+{% call replace_table(table(scratch_schema, 'rs_identity_aliases')) -%}
 SELECT DISTINCT alias FROM (
   SELECT anonymous_id AS alias FROM {{ table(scratch_schema, 'rs_identity_new') }}
   UNION ALL SELECT user_id FROM {{ table(scratch_schema, 'rs_identity_new') }}

@@ -3,7 +3,7 @@
 -- user_id it is linked to there (anonymous_id and previous_id only), and the row.
 {%- set aliases = table(scratch_schema, 'rs_identity_aliases') %}
 {%- set new = table(scratch_schema, 'rs_identity_new') %}
-{% call rs_replace_table(table(scratch_schema, 'rs_identity_occurrences')) -%}
+{% call replace_table(table(scratch_schema, 'rs_identity_occurrences')) -%}
 WITH kept AS (
   SELECT r.source_table, r.event_id, r.anonymous_id, r.user_id, r.previous_id, r.event_tstamp
   FROM {{ table(output_schema, 'rs_identity_rows') }} AS r WHERE r.anonymous_id IN (SELECT alias FROM {{ aliases }})

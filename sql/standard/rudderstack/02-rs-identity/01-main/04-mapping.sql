@@ -7,7 +7,7 @@
 {%- else %}
 {%- set link_order = 'event_tstamp ASC NULLS LAST, event_id ASC, source_table ASC, id_column ASC' %}
 {%- endif %}
-{% call rs_replace_table(table(scratch_schema, 'rs_identity_mapping_this_run')) -%}
+{% call replace_table(table(scratch_schema, 'rs_identity_mapping_this_run')) -%}
 WITH seen AS (
   SELECT alias, MIN(event_tstamp) AS first_seen_at, MAX(event_tstamp) AS last_seen_at,
          MAX(CASE WHEN id_column = 'user_id' THEN 1 ELSE 0 END) AS is_user
@@ -16,7 +16,7 @@ WITH seen AS (
 ),
 deciding_link AS (
   SELECT alias, linked_user_id, event_id
-  FROM {{ rs_first_per('(SELECT * FROM ' ~ occurrences ~ ' WHERE linked_user_id IS NOT NULL)', 'alias', link_order) }} AS l
+  FROM {{ first_per('(SELECT * FROM ' ~ occurrences ~ ' WHERE linked_user_id IS NOT NULL)', 'alias', link_order) }} AS l
 )
 SELECT s.alias,
        CASE WHEN s.is_user = 1 OR l.linked_user_id IS NULL THEN s.alias ELSE l.linked_user_id END AS dbt_visitor_id,

@@ -19,12 +19,12 @@ CREATE TABLE IF NOT EXISTS {{ mapped }} (
   anonymous_id       {{ string }},
   user_id            {{ string }},
   dbt_visitor_id     {{ string }} NOT NULL,
-  {{ rs_quote('timestamp') }}        TIMESTAMP NOT NULL,
-  {{ rs_quote('event') }}            {{ string }},
+  {{ quote('timestamp') }}        TIMESTAMP NOT NULL,
+  {{ quote('event') }}            {{ string }},
   idle_time_minutes  BIGINT,
   idle_time_seconds  DECIMAL(18, 6)
-){{ table_options(dist_key='dbt_visitor_id', sort_keys=['dbt_visitor_id', rs_quote('timestamp')]) }};
-{{ create_index(P ~ 'mapped_tracks' ~ entropy ~ '_visitor', mapped, 'dbt_visitor_id, ' ~ rs_quote('timestamp')) }};
+){{ table_options(dist_key='dbt_visitor_id', sort_keys=['dbt_visitor_id', quote('timestamp')]) }};
+{{ create_index(P ~ 'mapped_tracks' ~ entropy ~ '_visitor', mapped, 'dbt_visitor_id, ' ~ quote('timestamp')) }};
 {{ create_index(P ~ 'mapped_tracks' ~ entropy ~ '_id', mapped, 'event_id') }};
 {{ create_index(P ~ 'mapped_tracks' ~ entropy ~ '_anon', mapped, 'anonymous_id') }};
 {{ create_index(P ~ 'mapped_tracks' ~ entropy ~ '_user', mapped, 'user_id') }};
@@ -47,11 +47,11 @@ CREATE TABLE IF NOT EXISTS {{ facts }} (
   dbt_visitor_id         {{ string }} NOT NULL,
   track_sequence_number  BIGINT NOT NULL,
   anonymous_id           {{ string }},
-  {{ rs_quote('timestamp') }}            TIMESTAMP NOT NULL,
-  {{ rs_quote('event') }}                {{ string }},
+  {{ quote('timestamp') }}            TIMESTAMP NOT NULL,
+  {{ quote('event') }}                {{ string }},
   event_type             VARCHAR(16) NOT NULL
-){{ table_options(dist_key='dbt_visitor_id', sort_keys=['dbt_visitor_id', rs_quote('timestamp')]) }};
-{{ create_index(P ~ 'track_facts' ~ entropy ~ '_visitor', facts, 'dbt_visitor_id, ' ~ rs_quote('timestamp')) }};
+){{ table_options(dist_key='dbt_visitor_id', sort_keys=['dbt_visitor_id', quote('timestamp')]) }};
+{{ create_index(P ~ 'track_facts' ~ entropy ~ '_visitor', facts, 'dbt_visitor_id, ' ~ quote('timestamp')) }};
 
 -- Each session's end and counts; num_pvs (the seed's name) counts its events, of any kind.
 CREATE TABLE IF NOT EXISTS {{ session_facts }} (
@@ -82,7 +82,7 @@ CREATE TABLE IF NOT EXISTS {{ users }} (
 {{ create_index(P ~ 'user_session_facts' ~ entropy ~ '_visitor', users, 'dbt_visitor_id') }};
 
 -- Each session's length, in whole minutes (the seed's) and exact seconds.
-{% call rs_replace_view(table(output_schema, P ~ 'session_duration')) -%}
+{% call replace_view(table(output_schema, P ~ 'session_duration')) -%}
 SELECT st.dbt_visitor_id, st.session_id,
        {{ rs_whole_minutes('st.session_start_at', 'sf.ended_at') }} AS session_duration,
        {{ rs_seconds('st.session_start_at', 'sf.ended_at') }} AS session_duration_seconds
@@ -91,7 +91,7 @@ JOIN {{ session_facts }} AS sf ON sf.session_id = st.session_id
 {%- endcall %};
 
 -- The analysis: visitors by their mean session length, longest first.
-{% call rs_replace_view(table(output_schema, P ~ 'top_users_by_avg_session_duration')) -%}
+{% call replace_view(table(output_schema, P ~ 'top_users_by_avg_session_duration')) -%}
 SELECT dbt_visitor_id, COUNT(*) AS n_sessions,
        AVG(CAST(session_duration AS DOUBLE PRECISION)) AS avg_session_duration_minutes,
        AVG(CAST(session_duration_seconds AS DOUBLE PRECISION)) AS avg_session_duration_seconds

@@ -4,20 +4,20 @@
 -- table exists, and the batches this run reads were fixed before this file was rendered).
 {%- set S = sessions_scratch_prefix %}
 {%- set string = column_type('string') %}
-{% call rs_replace_table(table(scratch_schema, S ~ 'events_in')) -%}
+{% call replace_table(table(scratch_schema, S ~ 'events_in')) -%}
 {%- if columns(table(scratch_schema, 'rs_events_staged')) %}
-SELECT e.event_id, e.event_type, e.{{ rs_quote('event') }}, e.anonymous_id, e.user_id, e.event_tstamp, e.excluded
+SELECT e.event_id, e.event_type, e.{{ quote('event') }}, e.anonymous_id, e.user_id, e.event_tstamp, e.excluded
 FROM {{ unconsumed('rs_events_staged', 'e', newest_per='event_id') }}
 WHERE e.event_type IN ({{ rs_event_types(session_sources, ['tracks', 'pages', 'screens', 'identifies']) }})
 {%- else %}
 SELECT CAST(NULL AS {{ string }}) AS event_id, CAST(NULL AS {{ string }}) AS event_type,
-       CAST(NULL AS {{ string }}) AS {{ rs_quote('event') }}, CAST(NULL AS {{ string }}) AS anonymous_id,
+       CAST(NULL AS {{ string }}) AS {{ quote('event') }}, CAST(NULL AS {{ string }}) AS anonymous_id,
        CAST(NULL AS {{ string }}) AS user_id, CAST(NULL AS TIMESTAMP) AS event_tstamp, FALSE AS excluded
 WHERE 1 = 0
 {%- endif %}
 {%- endcall %};
 
-{% call rs_replace_table(table(scratch_schema, S ~ 'remapped')) -%}
+{% call replace_table(table(scratch_schema, S ~ 'remapped')) -%}
 {%- if columns(table(scratch_schema, 'rs_remaps_staged')) %}
 SELECT DISTINCT r.alias FROM {{ unconsumed('rs_remaps_staged', 'r') }}
 {%- else %}

@@ -6,7 +6,7 @@
 -- their sessions: nothing here is quadratic.
 {%- set S = sessions_scratch_prefix %}
 {%- set touched = table(scratch_schema, S ~ 'touched') %}
-{% call rs_replace_table(table(scratch_schema, S ~ 'affected')) -%}
+{% call replace_table(table(scratch_schema, S ~ 'affected')) -%}
 WITH points AS (
   SELECT new_visitor_id AS dbt_visitor_id, event_tstamp AS tstamp FROM {{ touched }} WHERE new_visitor_id IS NOT NULL
   UNION ALL

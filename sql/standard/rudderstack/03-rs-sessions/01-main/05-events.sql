@@ -6,17 +6,17 @@
 {%- set touched = table(scratch_schema, S ~ 'touched') %}
 {%- set affected = table(scratch_schema, S ~ 'affected') %}
 {%- set mapped = table(output_schema, sessions_prefix ~ 'mapped_tracks') %}
-{%- set ts = rs_quote('timestamp') %}
+{%- set ts = quote('timestamp') %}
 {%- set order = 'event_tstamp, event_id' %}
-{% call rs_replace_table(table(scratch_schema, S ~ 'events_this_run')) -%}
+{% call replace_table(table(scratch_schema, S ~ 'events_this_run')) -%}
 WITH events AS (
-  SELECT m.event_id, m.event_type, m.{{ rs_quote('event') }}, m.anonymous_id, m.user_id, m.dbt_visitor_id,
+  SELECT m.event_id, m.event_type, m.{{ quote('event') }}, m.anonymous_id, m.user_id, m.dbt_visitor_id,
          m.{{ ts }} AS event_tstamp
   FROM {{ mapped }} AS m
   JOIN {{ affected }} AS a ON a.dbt_visitor_id = m.dbt_visitor_id AND m.{{ ts }} >= a.restart_at
   WHERE NOT EXISTS (SELECT 1 FROM {{ touched }} AS t WHERE t.event_id = m.event_id)
   UNION ALL
-  SELECT t.event_id, t.event_type, t.{{ rs_quote('event') }}, t.anonymous_id, t.user_id, t.new_visitor_id,
+  SELECT t.event_id, t.event_type, t.{{ quote('event') }}, t.anonymous_id, t.user_id, t.new_visitor_id,
          t.event_tstamp
   FROM {{ touched }} AS t
   WHERE t.new_visitor_id IS NOT NULL
@@ -51,7 +51,7 @@ positioned AS (
                                        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS first_event_id
   FROM numbered AS n
 )
-SELECT p.event_id, p.event_type, p.{{ rs_quote('event') }}, p.anonymous_id, p.user_id, p.dbt_visitor_id, p.event_tstamp,
+SELECT p.event_id, p.event_type, p.{{ quote('event') }}, p.anonymous_id, p.user_id, p.dbt_visitor_id, p.event_tstamp,
        {{ rs_whole_minutes('p.previous_tstamp', 'p.event_tstamp') }} AS idle_time_minutes,
        {{ rs_seconds('p.previous_tstamp', 'p.event_tstamp') }} AS idle_time_seconds,
        p.session_sequence_number, p.track_sequence_number,

@@ -4,13 +4,13 @@
 {%- set events = table(scratch_schema, S ~ 'events_this_run') %}
 {%- set sessions = table(scratch_schema, S ~ 'sessions_this_run') %}
 {%- set affected = table(scratch_schema, S ~ 'affected') %}
-{% call rs_replace_table(sessions) -%}
+{% call replace_table(sessions) -%}
 WITH grouped AS (
   SELECT session_id, dbt_visitor_id, session_sequence_number,
          MIN(event_tstamp) AS session_start_at, MAX(event_tstamp) AS ended_at,
          COUNT(DISTINCT event_id) AS num_pvs, COUNT(*) AS n_events
 {%- for name, event in session_event_counters.items() %},
-         SUM(CASE WHEN {{ rs_quote('event') }} = '{{ event | replace("'", "''") }}' THEN 1 ELSE 0 END) AS {{ rs_sql_name(name) }}
+         SUM(CASE WHEN {{ quote('event') }} = '{{ event | replace("'", "''") }}' THEN 1 ELSE 0 END) AS {{ rs_sql_name(name) }}
 {%- endfor %}
   FROM {{ events }}
   GROUP BY session_id, dbt_visitor_id, session_sequence_number
@@ -21,7 +21,7 @@ SELECT g.*,
 FROM grouped AS g
 {%- endcall %};
 
-{% call rs_replace_table(table(scratch_schema, S ~ 'users_this_run')) -%}
+{% call replace_table(table(scratch_schema, S ~ 'users_this_run')) -%}
 SELECT a.dbt_visitor_id,
        COALESCE(a.kept_first_start, MIN(s.session_start_at)) AS first_date,
        COALESCE(MAX(s.session_start_at), a.kept_last_start) AS last_date,

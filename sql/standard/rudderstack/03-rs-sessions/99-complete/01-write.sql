@@ -11,14 +11,14 @@
 {%- set facts = table(output_schema, P ~ 'track_facts') %}
 {%- set session_facts = table(output_schema, P ~ 'session_track_facts') %}
 {%- set users = table(output_schema, P ~ 'user_session_facts') %}
-{%- set ts = rs_quote('timestamp') %}
+{%- set ts = quote('timestamp') %}
 {%- set counters = session_event_counters | list %}
 DELETE FROM {{ session_facts }}
 WHERE session_id IN (SELECT st.session_id FROM {{ sessions }} AS st
                      JOIN {{ affected }} AS a ON a.dbt_visitor_id = st.dbt_visitor_id
                      WHERE st.session_start_at >= a.restart_at);
 
-{{ rs_delete_insert(sessions, ['session_id', 'dbt_visitor_id', 'session_start_at', 'session_sequence_number',
+{{ delete_insert(sessions, ['session_id', 'dbt_visitor_id', 'session_start_at', 'session_sequence_number',
                                'next_session_start_at'], new_sessions ~ ' AS s',
                     rs_from_restart(sessions, affected, 'session_start_at')) }};
 
@@ -36,16 +36,16 @@ FROM (SELECT a.dbt_visitor_id, a.kept_sessions, MIN(s.session_start_at) AS next_
 WHERE {{ sessions.split('.')[-1] }}.dbt_visitor_id = k.dbt_visitor_id
   AND {{ sessions.split('.')[-1] }}.session_sequence_number = k.kept_sessions;
 
-{{ rs_delete_insert(mapped, ['event_id', 'event_type', 'anonymous_id', 'user_id', 'dbt_visitor_id', 'timestamp', 'event',
+{{ delete_insert(mapped, ['event_id', 'event_type', 'anonymous_id', 'user_id', 'dbt_visitor_id', 'timestamp', 'event',
                              'idle_time_minutes', 'idle_time_seconds'],
                     '(SELECT e.*, e.event_tstamp AS ' ~ ts ~ ' FROM ' ~ events ~ ' AS e) AS e',
                     rs_from_restart(mapped, affected, ts)) }};
 
-{{ rs_delete_insert(facts, ['event_id', 'session_id', 'dbt_visitor_id', 'track_sequence_number', 'anonymous_id',
+{{ delete_insert(facts, ['event_id', 'session_id', 'dbt_visitor_id', 'track_sequence_number', 'anonymous_id',
                             'timestamp', 'event', 'event_type'],
                     '(SELECT e.*, e.event_tstamp AS ' ~ ts ~ ' FROM ' ~ events ~ ' AS e) AS e',
                     rs_from_restart(facts, affected, ts)) }};
 
-{{ rs_delete_insert(users, ['dbt_visitor_id', 'first_date', 'last_date', 'number_of_sessions'],
+{{ delete_insert(users, ['dbt_visitor_id', 'first_date', 'last_date', 'number_of_sessions'],
                     table(scratch_schema, S ~ 'users_this_run') ~ ' AS u',
                     'dbt_visitor_id IN (SELECT dbt_visitor_id FROM ' ~ affected ~ ')') }};

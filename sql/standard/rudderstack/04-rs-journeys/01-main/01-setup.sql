@@ -13,14 +13,14 @@ CREATE TABLE IF NOT EXISTS {{ flow }} (
   event_id               {{ string }} NOT NULL,
   session_id             {{ string }} NOT NULL,
   track_sequence_number  BIGINT NOT NULL,
-  {{ rs_quote('event') }}                {{ string }},
+  {{ quote('event') }}                {{ string }},
   dbt_visitor_id         {{ string }} NOT NULL,
-  {{ rs_quote('timestamp') }}            TIMESTAMP NOT NULL
+  {{ quote('timestamp') }}            TIMESTAMP NOT NULL
 {%- for k in range(2, n + 1) %},
   event_{{ k }}  {{ string }}
 {%- endfor %}
-){{ table_options(dist_key='dbt_visitor_id', sort_keys=['dbt_visitor_id', rs_quote('timestamp')]) }};
-{{ create_index('dbt_tracks_flow' ~ entropy ~ '_visitor', flow, 'dbt_visitor_id, ' ~ rs_quote('timestamp')) }};
+){{ table_options(dist_key='dbt_visitor_id', sort_keys=['dbt_visitor_id', quote('timestamp')]) }};
+{{ create_index('dbt_tracks_flow' ~ entropy ~ '_visitor', flow, 'dbt_visitor_id, ' ~ quote('timestamp')) }};
 
 -- One row per session: its first events and how many it has.
 CREATE TABLE IF NOT EXISTS {{ journeys }} (

@@ -3,10 +3,10 @@
 -- the session (NULL past its end). `seed_prefix`: the seed's output, where `event` is the
 -- session's first event and event_k its k-th once the row's position reaches k.
 {%- set n = number(journey_length) %}
-{%- set ev = rs_quote('event') %}
-{%- set ts = rs_quote('timestamp') %}
+{%- set ev = quote('event') %}
+{%- set ts = quote('timestamp') %}
 {%- set session_order = 'PARTITION BY f.session_id ORDER BY f.track_sequence_number' %}
-{% call rs_replace_table(table(scratch_schema, 'rs_journeys_flows_this_run')) -%}
+{% call replace_table(table(scratch_schema, 'rs_journeys_flows_this_run')) -%}
 SELECT f.event_id, f.session_id, f.track_sequence_number,
 {%- if journey_mode == 'next' %}
        f.{{ ev }},
@@ -29,7 +29,7 @@ JOIN {{ table(scratch_schema, 'rs_journeys_changes') }} AS c
   ON c.dbt_visitor_id = f.dbt_visitor_id AND f.{{ ts }} >= c.restart_at
 {%- endcall %};
 
-{% call rs_replace_table(table(scratch_schema, 'rs_journeys_sessions_this_run')) -%}
+{% call replace_table(table(scratch_schema, 'rs_journeys_sessions_this_run')) -%}
 SELECT session_id, dbt_visitor_id, MIN({{ ts }}) AS session_start_at
 {%- for k in range(1, n + 1) %},
        MAX(CASE WHEN track_sequence_number = {{ k }} THEN {{ ev if journey_mode == 'next' or k == 1 else 'event_' ~ k }} END) AS event_{{ k }}

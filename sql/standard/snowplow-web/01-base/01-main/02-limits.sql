@@ -4,8 +4,7 @@
 -- holds a load already read, so however large a load was it is read once: the cost of
 -- finding new events follows what is new, never history. Each load is one load_tstamp value
 -- (see sql/input/01-atomic-events.sql).
-DROP TABLE IF EXISTS {{ table(scratch_schema, 'base_new_events_limits') }};
-CREATE TABLE {{ table(scratch_schema, 'base_new_events_limits') }} AS
+{% call replace_table(table(scratch_schema, 'base_new_events_limits')) -%}
 WITH loads AS (
   SELECT load_tstamp,
          ROW_NUMBER() OVER (ORDER BY load_tstamp DESC) AS age,
@@ -21,4 +20,5 @@ UNION ALL
 SELECT age AS slot, COALESCE(previous_tstamp, CAST('1900-01-01 00:00:00' AS TIMESTAMP)) AS after_tstamp,
        load_tstamp AS before_tstamp
 FROM loads
-WHERE age <= {{ number(lookback_loads) }};
+WHERE age <= {{ number(lookback_loads) }}
+{%- endcall %};

@@ -4,8 +4,7 @@
 -- arriving in a later load is a new row, and sends its session back through the model.
 -- (A gap between two loads inside one row group or block cannot be skipped by min/max: on
 -- DuckDB and Redshift the look-back reads at most the blocks of the last lookback_loads loads.)
-DROP TABLE IF EXISTS {{ table(scratch_schema, 'base_new_event_candidates') }};
-CREATE TABLE {{ table(scratch_schema, 'base_new_event_candidates') }} AS
+{% call replace_table(table(scratch_schema, 'base_new_event_candidates')) -%}
 SELECT u.event_id, u.domain_sessionid, u.collector_tstamp, u.load_tstamp,
        COALESCE({{ stageable_event('u', start_date, days_late_allowed, app_ids) }}, FALSE) AS stageable
 FROM (
@@ -21,4 +20,5 @@ FROM (
     AND e.load_tstamp < (SELECT before_tstamp FROM {{ table(scratch_schema, 'base_new_events_limits') }}
                          WHERE slot = {{ slot }})
 {%- endfor %}
-) AS u;
+) AS u
+{%- endcall %};

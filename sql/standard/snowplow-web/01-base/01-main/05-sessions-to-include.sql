@@ -2,8 +2,7 @@
 -- manifest knows and what is new. A session the manifest knows whose new events come more
 -- than days_late_allowed after its known start is left out; one it has never seen is always
 -- included, whole, however long it spans (Snowplow v1).
-DROP TABLE IF EXISTS {{ table(scratch_schema, 'base_sessions_to_include') }};
-CREATE TABLE {{ table(scratch_schema, 'base_sessions_to_include') }} AS
+{% call replace_table(table(scratch_schema, 'base_sessions_to_include')) -%}
 WITH due AS (
   SELECT b.domain_sessionid, b.collector_tstamp
   FROM {{ table(output_schema, 'base_event_backlog') }} AS b
@@ -32,4 +31,5 @@ SELECT
   n.max_tstamp,
   (k.min_tstamp IS NULL OR n.max_tstamp <= {{ dateadd('day', number(days_late_allowed), 'k.min_tstamp') }}) AS included
 FROM new_sessions AS n
-LEFT JOIN known AS k ON k.session_id = n.session_id;
+LEFT JOIN known AS k ON k.session_id = n.session_id
+{%- endcall %};

@@ -1,6 +1,6 @@
 -- The unconsumed batches of events_staged, each session from the newest batch that holds it:
 -- a session re-read by base carries all its events, so older copies are superseded.
-DROP TABLE IF EXISTS {{ table(scratch_schema, 'pv_events') }};
-CREATE TABLE {{ table(scratch_schema, 'pv_events') }} AS
+{% call replace_table(table(scratch_schema, 'pv_events')) -%}
 SELECT e.*
-FROM {{ unconsumed('events_staged', 'e', newest_per='domain_sessionid') }};
+FROM {{ unconsumed('events_staged', 'e', newest_per='domain_sessionid') }}
+{%- endcall %};

@@ -2,8 +2,7 @@
 -- first, plus the minimum visit length; 0 without pings. Scroll offsets clamped to the page.
 -- Per session and page view: a tab left open past the session timeout sends pings with the
 -- old page view id into a new session, and they belong to that session.
-DROP TABLE IF EXISTS {{ table(scratch_schema, 'pv_engagement') }};
-CREATE TABLE {{ table(scratch_schema, 'pv_engagement') }} AS
+{% call replace_table(table(scratch_schema, 'pv_engagement')) -%}
 SELECT
   domain_sessionid,
   page_view_id,
@@ -23,4 +22,5 @@ SELECT
   LEAST(GREATEST(MAX(COALESCE(pp_yoffset_max, 0)), 0), MAX(doc_height)) AS vmax
 FROM {{ table(scratch_schema, 'pv_events') }}
 WHERE event_name IN ('page_view', 'page_ping') AND page_view_id IS NOT NULL
-GROUP BY domain_sessionid, page_view_id;
+GROUP BY domain_sessionid, page_view_id
+{%- endcall %};

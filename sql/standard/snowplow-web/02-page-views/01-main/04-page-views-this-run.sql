@@ -4,8 +4,7 @@
 -- One row per page view of the sessions read this run, tagged with the batch that wrote it.
 -- Page views are ordered by derived_tstamp, then dvce_created_tstamp, then event_id, so ties
 -- never depend on the plan (the page view id says nothing about order).
-DROP TABLE IF EXISTS {{ table(scratch_schema, 'page_views_this_run') }};
-CREATE TABLE {{ table(scratch_schema, 'page_views_this_run') }} AS
+{% call replace_table(table(scratch_schema, 'page_views_this_run')) -%}
 WITH page_view_events AS (
   SELECT ev.*,
          ROW_NUMBER() OVER (PARTITION BY ev.page_view_id ORDER BY ev.derived_tstamp, ev.dvce_created_tstamp,
@@ -72,4 +71,5 @@ LEFT JOIN (
   WHERE c.root_id IN (SELECT event_id FROM {{ table(scratch_schema, 'pv_events') }} WHERE event_name = 'page_view')
 ) AS {{ alias }} ON {{ alias }}.root_id = pv.event_id AND {{ alias }}.root_tstamp = pv.collector_tstamp
   AND {{ alias }}.context_rank = 1
-{%- endfor %};
+{%- endfor %}
+{%- endcall %};

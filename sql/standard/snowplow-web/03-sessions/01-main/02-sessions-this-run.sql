@@ -1,7 +1,6 @@
 -- One row per session that still has page views; its first and last page views are those
 -- page views ranked first and last in the session (page_view_in_session_index).
-DROP TABLE IF EXISTS {{ table(scratch_schema, 'sessions_this_run') }};
-CREATE TABLE {{ table(scratch_schema, 'sessions_this_run') }} AS
+{% call replace_table(table(scratch_schema, 'sessions_this_run')) -%}
 WITH page_views AS (
   SELECT pv.*,
          ROW_NUMBER() OVER (PARTITION BY pv.domain_sessionid ORDER BY pv.page_view_in_session_index) AS first_rank,
@@ -35,4 +34,5 @@ SELECT
   f.dvce_screenwidth, f.dvce_screenheight
 FROM totals AS t
 JOIN page_views AS f ON f.domain_sessionid = t.domain_sessionid AND f.first_rank = 1
-JOIN page_views AS l ON l.domain_sessionid = t.domain_sessionid AND l.last_rank = 1;
+JOIN page_views AS l ON l.domain_sessionid = t.domain_sessionid AND l.last_rank = 1
+{%- endcall %};

@@ -1,6 +1,5 @@
 -- Every session of each user since their start, re-aggregated.
-DROP TABLE IF EXISTS {{ table(scratch_schema, 'users_this_run') }};
-CREATE TABLE {{ table(scratch_schema, 'users_this_run') }} AS
+{% call replace_table(table(scratch_schema, 'users_this_run')) -%}
 WITH user_sessions AS (
   SELECT s.*,
          ROW_NUMBER() OVER (PARTITION BY s.domain_userid ORDER BY s.start_tstamp, s.domain_sessionid) AS first_rank,
@@ -36,4 +35,5 @@ SELECT
 FROM totals AS t
 JOIN user_sessions AS f ON f.domain_userid = t.domain_userid AND f.first_rank = 1
 JOIN user_sessions AS l ON l.domain_userid = t.domain_userid AND l.last_rank = 1
-LEFT JOIN known_user_id AS k ON k.domain_userid = t.domain_userid;
+LEFT JOIN known_user_id AS k ON k.domain_userid = t.domain_userid
+{%- endcall %};
