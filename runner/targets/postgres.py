@@ -19,11 +19,10 @@ from sluice.secrets import redact, register, resolve
 from sluice.targets.base import Session, Target, TargetSettings
 
 
-class PostgresSettings(TargetSettings):
-    """libpq's settings; any of them may be `env:NAME`. A `dsn` is read first, the others
-    override it. https://www.postgresql.org/docs/current/libpq-connect.html"""
+class ServerSettings(TargetSettings):
+    """What PostgreSQL and Redshift both take to reach a server; any value may be `env:NAME`.
+    `database`/`username` are SQL Runner's spellings of `dbname`/`user`."""
 
-    dsn: str | None = None
     host: str | None = None
     port: int | str | None = None
     dbname: str | None = None
@@ -32,8 +31,15 @@ class PostgresSettings(TargetSettings):
     username: str | None = None
     password: str | None = None
     sslmode: str | None = None
-    connect_timeout: int | str | None = None
     application_name: str | None = None
+
+
+class PostgresSettings(ServerSettings):
+    """libpq's settings. A `dsn` is read first, the others override it.
+    https://www.postgresql.org/docs/current/libpq-connect.html"""
+
+    dsn: str | None = None
+    connect_timeout: int | str | None = None
 
 
 class PostgresTarget(Target):

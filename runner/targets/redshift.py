@@ -16,29 +16,20 @@ import redshift_connector
 
 from sluice.errors import TargetError
 from sluice.secrets import redact, register, resolve
-from sluice.targets.base import PLACEHOLDER, Session, Target, TargetSettings
-from sluice.targets.postgres import PostgresTarget
+from sluice.targets.base import PLACEHOLDER, Session, Target
+from sluice.targets.postgres import PostgresTarget, ServerSettings
 
 
-class RedshiftSettings(TargetSettings):
-    """redshift_connector.connect's arguments; any of them may be `env:NAME`.
+class RedshiftSettings(ServerSettings):
+    """redshift_connector.connect's arguments besides the server's.
     https://docs.aws.amazon.com/redshift/latest/mgmt/python-configuration-options.html"""
 
-    host: str | None = None
-    port: int | str | None = None
-    dbname: str | None = None
-    database: str | None = None
-    user: str | None = None
-    username: str | None = None
-    password: str | None = None
     ssl: bool = True
-    sslmode: str | None = None
     timeout: int | None = None
     iam: bool = False
     cluster_identifier: str | None = None
     region: str | None = None
     profile: str | None = None
-    application_name: str | None = None
 
 
 class RedshiftTarget(PostgresTarget):

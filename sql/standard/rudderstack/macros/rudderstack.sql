@@ -146,3 +146,22 @@ CAST({{ seconds_between(start, stop) }} AS DECIMAL(18, 6))
 {% endif -%}
 {%- endfor -%}
 {%- endmacro %}
+
+{#- The rows of one RudderStack table in the one shape rs_base reads them in (main and backfill
+    alike): its name, the key that picks the copy to keep, `previous_id`, the event fields.
+    `relation` is the table, `relation_columns` its columns as loaded. -#}
+{% macro default__rs_source_rows(source, relation, relation_columns) -%}
+SELECT CAST('{{ source }}' AS VARCHAR(32)) AS source_table,
+       COALESCE({{ rs_column(relation_columns, 'received_at', 'datetime') }}, CAST(r.uuid_ts AS TIMESTAMP)) AS received_key,
+       {{ rs_column(relation_columns, 'previous_id', 'string') }} AS previous_id,
+{{ rs_event_fields('select', source, relation_columns) }}
+FROM {{ relation }} AS r
+{%- endmacro %}
+
+{#- No rows, in that shape: the first branch of the UNION ALL over the tables that exist. -#}
+{% macro default__rs_no_rows() -%}
+SELECT CAST(NULL AS VARCHAR(32)) AS source_table, CAST(NULL AS TIMESTAMP) AS received_key,
+       CAST(NULL AS {{ rs_type('string') }}) AS previous_id,
+{{ rs_event_fields('select', 'tracks', []) }}
+WHERE 1 = 0
+{%- endmacro %}

@@ -5,11 +5,7 @@
 {%- for s in found %}
 {%- set cols = columns(table(rs_schema, s)) %}
 UNION ALL
-SELECT CAST('{{ s }}' AS VARCHAR(32)) AS source_table,
-       COALESCE({{ rs_column(cols, 'received_at', 'datetime') }}, CAST(r.uuid_ts AS TIMESTAMP)) AS received_key,
-       {{ rs_column(cols, 'previous_id', 'string') }} AS previous_id,
-{{ rs_event_fields('select', s, cols) }}
-FROM {{ table(rs_schema, s) }} AS r
+{{ rs_source_rows(s, table(rs_schema, s), cols) }}
 JOIN {{ manifest }} AS m
   ON m.source_table = '{{ s }}' AND m.event_id = r.id AND m.loaded_tstamp = CAST(r.uuid_ts AS TIMESTAMP)
  AND m.received_tstamp = COALESCE({{ rs_column(cols, 'received_at', 'datetime') }}, CAST(r.uuid_ts AS TIMESTAMP))
@@ -27,9 +23,8 @@ INSERT INTO {{ table(scratch_schema, 'rs_identity_links_staged') }}
   (batch_id, source_table, event_id, anonymous_id, user_id, previous_id, event_tstamp, excluded)
 SELECT {{ batch_id }}, source_table, event_id, anonymous_id, user_id, previous_id, event_tstamp, FALSE
 {%- endif %}
-FROM {{ first_per('(SELECT CAST(NULL AS VARCHAR(32)) AS source_table, CAST(NULL AS TIMESTAMP) AS received_key, '
-                     ~ 'CAST(NULL AS ' ~ rs_type('string') ~ ') AS previous_id, ' ~ rs_event_fields('select', 'tracks', [])
-                     ~ ' WHERE 1 = 0' ~ kept_rows(found, manifest) ~ ')', 'source_table, event_id', rs_copy_order()) }} AS k
+FROM {{ first_per('(' ~ rs_no_rows() ~ kept_rows(found, manifest) ~ ')', 'source_table, event_id',
+                  rs_copy_order()) }} AS k
 WHERE k.event_tstamp >= {{ ts_literal(backfill_since) }}
 {%- if start_date %}
   AND k.event_tstamp >= {{ ts_literal(start_date) }}
