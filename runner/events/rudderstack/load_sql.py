@@ -1,0 +1,228 @@
+"""The set-based SQL that loads one staged chunk of a RudderStack file.
+
+A chunk is staged as text columns `c1`, `c2`... (one per header column, in the file's order)
+with its `ordinal`. Then, in the warehouse:
+
+- `refused`: the rows that cannot load (no id, a clock that is no timestamp), for the rejects;
+- `first_ordinals` / `values_at`: the first value of each column the table does not have yet
+  and no declaration types, which types it (`load_values.classify`, in Python);
+- `insert`: the good rows, every value cast to its column's type, NULL where it does not fit;
+- `discards`: one `rudder_discards` row per value that did not fit.
+
+The rules of `load_values.py` are written once per dialect (`DuckDBValues`, `PostgresValues`):
+DuckDB has TRY_CAST; PostgreSQL 15 has no cast that does not raise, so its tests are shapes
+and arithmetic that decide before any cast runs (CASE keeps the order of evaluation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sluice.events.rudderstack.load_values import (
+    BOOLEAN,
+    BOOLEAN_TEXTS,
+    BOOLEANS,
+    DATETIME,
+    DATETIME_SHAPE,
+    FLOAT,
+    INT,
+    INT_SHAPE,
+    NUMBER_SHAPE,
+    STRING,
+    ZERO_SHAPE,
+)
+
+#: RudderStack's clocks: a row whose clock is no timestamp is rejected, not discarded
+CLOCKS = ("timestamp", "original_timestamp", "sent_at", "received_at", "uuid_ts")
+#: the shape most exports write (RudderStack's own load files, the generator): UTC already
+_UTC_MILLIS = "____-__-__T__:__:__.___Z"
+
+
+def _text(items: Sequence[str]) -> str:
+    return "(" + ", ".join(f"'{i}'" for i in items) + ")"
+
+
+def quote(name: str) -> str:
+    """A column name quoted (`timestamp`, `event` and any property name may be keywords);
+    names are checked identifiers already folded for the warehouse."""
+    return f'"{name}"'
+
+
+class ValueSql:
+    """One dialect's tests and casts of a text value `v` (never NULL when they run)."""
+
+    def matches(self, v: str, shape: str) -> str:
+        raise NotImplementedError
+
+    def month_days(self, v: str) -> str:
+        """The days in the month of `v`, a text that has the datetime shape."""
+        raise NotImplementedError
+
+    def fits(self, v: str, kind: str) -> str:
+        if kind == DATETIME:  # the shape has checked all but the days in the month
+            day = f"substr({v}, 9, 2)"
+            return (f"CASE WHEN {self.matches(v, DATETIME_SHAPE)} THEN {day} <= '28' "
+                    f"OR CAST({day} AS INTEGER) <= {self.month_days(v)} ELSE false END")
+        if kind == BOOLEAN:
+            return f"lower({v}) IN {_text(BOOLEAN_TEXTS)}"
+        if kind == STRING:
+            return "true"
+        return self.fits_number(v, kind)
+
+    def fits_number(self, v: str, kind: str) -> str:
+        raise NotImplementedError
+
+    def cast(self, v: str, kind: str) -> str:
+        """`v`, which fits `kind`, as a value of it."""
+        if kind == STRING:
+            return v
+        if kind == BOOLEAN:
+            return f"(lower({v}) IN ('true', 't'))"
+        if kind == INT:
+            return f"CAST({v} AS BIGINT)"
+        if kind == FLOAT:
+            return f"CAST({v} AS DOUBLE PRECISION)"
+        return self.cast_datetime(v)
+
+    def cast_datetime(self, v: str) -> str:
+        raise NotImplementedError
+
+    def classify(self, v: str) -> str:
+        """The kind `load_values.classify` gives `v`."""
+        whens = " ".join(f"WHEN {self.fits(v, kind)} THEN '{kind}'" for kind in (DATETIME, INT, FLOAT))
+        return f"CASE {whens} WHEN lower({v}) IN {_text(BOOLEANS)} THEN 'boolean' ELSE 'string' END"
+
+
+class DuckDBValues(ValueSql):
+    """RE2's full matches and TRY_CAST. https://duckdb.org/docs/sql/expressions/cast#try_cast"""
+
+    def matches(self, v: str, shape: str) -> str:
+        return f"regexp_full_match({v}, '{shape}')"
+
+    def month_days(self, v: str) -> str:
+        return f"day(last_day(TRY_CAST(substr({v}, 1, 7) || '-01' AS DATE)))"
+
+    def fits_number(self, v: str, kind: str) -> str:
+        if kind == INT:
+            return f"({self.matches(v, INT_SHAPE)} AND TRY_CAST({v} AS BIGINT) IS NOT NULL)"
+        number = f"abs(TRY_CAST({v} AS DOUBLE))"
+        return (f"({self.matches(v, NUMBER_SHAPE)} AND ({number} BETWEEN 1e-307 AND 1e308 "
+                f"OR {self.matches(v, ZERO_SHAPE)}))")
+
+    def cast_datetime(self, v: str) -> str:
+        """The UTC shape and a date take the plain cast (which would ignore an offset); the
+        others ICU's TIMESTAMPTZ, in the session's UTC. Fractions are cut to microseconds."""
+        return (f"CASE WHEN {v} LIKE '{_UTC_MILLIS}' OR length({v}) = 10 THEN CAST({v} AS TIMESTAMP) "
+                f"ELSE CAST(CAST({v} AS TIMESTAMPTZ) AS TIMESTAMP) END")
+
+
+class PostgresValues(ValueSql):
+    """POSIX regular expressions and NUMERIC arithmetic: PostgreSQL 15 has no cast that
+    returns NULL instead of raising (16 has pg_input_is_valid)."""
+
+    def matches(self, v: str, shape: str) -> str:
+        return f"{v} ~ '^({shape})$'"
+
+    def month_days(self, v: str) -> str:
+        month = f"CAST(substr({v}, 1, 7) || '-01' AS DATE)"
+        return f"CAST(extract(day FROM {month} + INTERVAL '1 month - 1 day') AS INTEGER)"
+
+    def fits_number(self, v: str, kind: str) -> str:
+        if kind == INT:
+            return (f"CASE WHEN {self.matches(v, INT_SHAPE)} THEN length({v}) < 19 OR CAST({v} AS NUMERIC) "
+                    f"BETWEEN -9223372036854775808 AND 9223372036854775807 ELSE false END")
+        return (f"CASE WHEN {self.matches(v, NUMBER_SHAPE)} THEN abs(CAST({v} AS NUMERIC)) BETWEEN 1e-307 AND 1e308 "
+                f"OR CAST({v} AS NUMERIC) = 0 ELSE false END")
+
+    def cast_datetime(self, v: str) -> str:
+        """Through TIMESTAMPTZ for the zone (the session is in UTC), a fraction past
+        microseconds cut first (PostgreSQL would round it; DuckDB and Python cut)."""
+        cut = f"CASE WHEN length({v}) > 26 THEN regexp_replace({v}, '([.][0-9]{{6}})[0-9]+', '\\1') ELSE {v} END"
+        return f"CAST(CAST({cut} AS TIMESTAMPTZ) AS TIMESTAMP)"
+
+
+@dataclass(frozen=True)
+class FileSql:
+    """The statements for the chunks of one file: its staged columns, its table, and the
+    kind of each column the table has (or will have before the insert runs)."""
+
+    values: ValueSql
+    stage: str
+    #: header column -> staged column (`c1`...)
+    staged: Mapping[str, str]
+    relation: str
+    table_name: str
+    discards: str
+    #: the literal stamped as uuid_ts where a row has none
+    stamp: str
+
+    def column(self, name: str) -> str:
+        """A header column's text, an empty field (or `""`) as NULL."""
+        return f"NULLIF(s.{self.staged[name]}, '')"
+
+    def good(self) -> str:
+        checks = [f"{self.column('id')} IS NOT NULL" if "id" in self.staged else "false"]
+        for clock in CLOCKS:
+            if clock in self.staged:
+                value = self.column(clock)
+                checks.append(f"({value} IS NULL OR {self.values.fits(value, DATETIME)})")
+        return " AND ".join(checks)
+
+    def _from(self) -> str:
+        return f"{self.stage} s"
+
+    def refused(self) -> str:
+        """(ordinal, id, the clocks) of the rows that cannot load."""
+        shown = [self.column(c) if c in self.staged else "NULL" for c in ("id", *CLOCKS)]
+        return f"SELECT s.ordinal, {', '.join(shown)} FROM {self._from()} WHERE NOT ({self.good()}) ORDER BY s.ordinal"
+
+    def first_ordinals(self, columns: Sequence[str]) -> str:
+        """The ordinal of the first good row with a value, for each of `columns`."""
+        firsts = ", ".join(f"min(s.ordinal) FILTER (WHERE {self.column(c)} IS NOT NULL)" for c in columns)
+        return f"SELECT {firsts} FROM {self._from()} WHERE {self.good()}"
+
+    def values_at(self, column: str, ordinal: int) -> str:
+        return f"SELECT {self.column(column)} FROM {self._from()} WHERE s.ordinal = {int(ordinal)}"
+
+    def _uuid_ts(self) -> str:
+        if "uuid_ts" not in self.staged:
+            return self.stamp
+        return f"coalesce({self.values.cast(self.column('uuid_ts'), DATETIME)}, {self.stamp})"
+
+    def _typed(self, name: str, kind: str) -> str:
+        value = self.column(name)
+        if kind == STRING:
+            return value
+        if name in CLOCKS and kind == DATETIME:  # good() has checked it: a bad clock rejects its row
+            return self.values.cast(value, kind)
+        return f"CASE WHEN {self.values.fits(value, kind)} THEN {self.values.cast(value, kind)} END"
+
+    def insert(self, kinds: Mapping[str, str]) -> str:
+        """The good rows into the table: the header columns it has (`kinds`), and uuid_ts."""
+        names = [n for n in self.staged if n in kinds and n != "uuid_ts"]
+        values = [self._typed(n, kinds[n]) for n in names]
+        columns = ", ".join(quote(n) for n in [*names, "uuid_ts"])
+        return (f"INSERT INTO {self.relation} ({columns}) SELECT {', '.join([*values, self._uuid_ts()])} "
+                f"FROM {self._from()} WHERE {self.good()}")
+
+    def discarded(self, kinds: Mapping[str, str]) -> str | None:
+        """A `rudder_discards` row for each value of a good row that does not fit its column;
+        None when no column of the file is typed (a string takes anything)."""
+        typed = [(n, kinds[n]) for n in self.staged if n in kinds and kinds[n] != STRING and n not in CLOCKS]
+        if not typed:
+            return None
+        rows = ", ".join(f"('{n}', '{k}', {self.column(n)}, {self._fit_or_null(n, k)})" for n, k in typed)
+        received = self.column("received_at") if "received_at" in self.staged else "NULL"
+        received_at = f"CASE WHEN {received} IS NOT NULL THEN {self.values.cast(received, DATETIME)} END"
+        reason = f"'incompatible schema conversion from ' || d.kind || ' to ' || {self.values.classify('d.value')}"
+        row_id = self.column("id")
+        return (f"INSERT INTO {self.discards} (row_id, table_name, column_name, column_value, reason, received_at, "
+                f"uuid_ts) SELECT {row_id}, '{self.table_name}', d.name, d.value, {reason}, {received_at}, "
+                f"{self._uuid_ts()} FROM {self._from()} "
+                f"CROSS JOIN LATERAL (VALUES {rows}) AS d(name, kind, value, fit) "
+                f"WHERE {self.good()} AND d.value IS NOT NULL AND NOT d.fit")
+
+    def _fit_or_null(self, name: str, kind: str) -> str:
+        value = self.column(name)
+        return f"CASE WHEN {value} IS NULL THEN true ELSE {self.values.fits(value, kind)} END"
