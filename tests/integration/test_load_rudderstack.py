@@ -16,8 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from sluice.events.rudderstack import load_write
 from sluice.events.rudderstack.generate import GenerateConfig, generate
 from sluice.events.rudderstack.writer import write_batches
+from sluice.targets import Target
+from sluice.targets.postgres import PostgresTarget
 from tests.cli import Result, invoke
 
 T1, T2 = "2024-03-01T10:00:00.000Z", "2024-03-01T10:05:00.250Z"
@@ -63,6 +66,17 @@ TRACKS = [
     ["t1", T1, T1, LOADED, "product_viewed", "Product Viewed", "1709287200000", "a1", "en-GB"],
     ["t2", T2, T2, LOADED, "product_added", "Product Added", "1709287200000", "a1", "en-GB"],
 ]
+
+
+@pytest.fixture(params=["duckdb", "postgres", "portable"])
+def project(request, monkeypatch):
+    """Each test on DuckDB and PostgreSQL (staged, typed in the warehouse), and on the portable
+    path Redshift takes (typed in Python, multi-row INSERTs), run on PostgreSQL."""
+    if request.param == "portable":
+        monkeypatch.setattr(load_write, "WRITERS", {})
+        monkeypatch.setattr(PostgresTarget, "bulk_insert", Target.bulk_insert)
+        return request.getfixturevalue("postgres_project")
+    return request.getfixturevalue(f"{request.param}_project")
 
 
 # -- tables and columns -----------------------------------------------------------------------

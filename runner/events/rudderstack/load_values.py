@@ -11,7 +11,7 @@ The rules, the same in Python (`classify`, `fits`, `convert`: the portable path 
 rejects file) and in each warehouse's SQL (`load_sql.py`, from the patterns below):
 
 - datetime: `YYYY-MM-DD`, optionally `T` or a space and `hh:mm`, `:ss`, a fraction, then `Z`,
-  `UTC` or an offset up to 14 hours; a real date (no 30 February, no year 0); no white space
+  ` UTC` (BigQuery's) or an offset up to 14 hours (`+01:00`, `+0100`, `+01`); a real date (no 30 February, no year 0); no white space
   around it. With a zone it is moved to UTC; a fraction is cut to microseconds.
 - int: an integer in JSON's grammar (`-?`, no leading zero) within 64 bits.
 - float: a number in JSON's grammar, exponent of at most three digits, 0 or of magnitude
@@ -31,7 +31,7 @@ from typing import Any
 STRING, INT, FLOAT, BOOLEAN, DATETIME = "string", "int", "float", "boolean", "datetime"
 
 _YEAR = "([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
-_CLOCK = "[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z| ?UTC|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?"
+_CLOCK = "[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z| UTC|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?"
 #: POSIX ERE (PostgreSQL, RE2 and Python read it alike); groups 2 and 3 are month and day
 DATETIME_SHAPE = f"{_YEAR}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])({_CLOCK})?"
 INT_SHAPE = "-?(0|[1-9][0-9]*)"
@@ -47,7 +47,7 @@ _DATETIME = re.compile(DATETIME_SHAPE)
 _INT = re.compile(INT_SHAPE)
 _NUMBER = re.compile(NUMBER_SHAPE)
 _PARTS = re.compile(r"(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d+))?)?"
-                    r"(Z| ?UTC|([+-])(\d\d)(?::?(\d\d))?)?)?")
+                    r"(Z| UTC|([+-])(\d\d)(?::?(\d\d))?)?)?")
 
 
 def classify(text: str) -> str:
