@@ -11,8 +11,9 @@ The rules, the same in Python (`classify`, `fits`, `convert`: the portable path 
 rejects file) and in each warehouse's SQL (`load_sql.py`, from the patterns below):
 
 - datetime: `YYYY-MM-DD`, optionally `T` or a space and `hh:mm`, `:ss`, a fraction, then `Z`,
-  ` UTC` (BigQuery's) or an offset up to 14 hours (`+01:00`, `+0100`, `+01`); a real date (no 30 February, no year 0); no white space
-  around it. With a zone it is moved to UTC; a fraction is cut to microseconds.
+  ` UTC` (BigQuery's) or an offset up to 14 hours (`+01:00`, `+0100`, `+01`); a real date
+  (no 30 February, no year 0); no white space around it. With a zone it is moved to UTC; a
+  fraction is cut to microseconds.
 - int: an integer in JSON's grammar (`-?`, no leading zero) within 64 bits.
 - float: a number in JSON's grammar, exponent of at most three digits, 0 or of magnitude
   1e-307 to 1e308 (what every warehouse's double holds without rounding to 0 or infinity).
