@@ -233,6 +233,13 @@ def test_bad_rows_are_rejected_with_file_line_and_reason_and_good_rows_load(proj
     ]
 
 
+def test_an_empty_field_is_null_quoted_or_not(project):
+    path = project.write("tracks.csv", f'id,received_at,note,title\nt1,{T1},"",x\n"",{T1},a,b\nt3,{T1},z,""\n')
+    assert "2 rows, 1 rejected" in loaded(project, path)
+    assert project.query("SELECT id, note, title FROM rudder.tracks ORDER BY id") == [("t1", None, "x"),
+                                                                                     ("t3", "z", None)]
+
+
 def test_a_file_without_any_good_row_fails_the_command(project):
     project.write("drop/tracks.csv", csv_text(["id", "received_at"], ["", T1], ["", T2]))
     project.write("drop/pages.csv", csv_text(["id", "received_at"], ["g1", T1]))

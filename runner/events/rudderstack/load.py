@@ -73,12 +73,15 @@ class RudderLoadSummary(LoadSummary):
     loads: int = 0
     discarded: int = 0
     tables: dict[str, int] = field(default_factory=dict)
+    #: tables created, and columns added to tables that were there before
+    created: list[str] = field(default_factory=list)
     added: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, other: LoadSummary) -> None:
         super().add(other)
         if isinstance(other, RudderLoadSummary):
             self.discarded += other.discarded
+            self.created += other.created
             for table, rows in other.tables.items():
                 self.tables[table] = self.tables.get(table, 0) + rows
             for table, columns in other.added.items():
@@ -170,6 +173,7 @@ class RudderLoader:
                 raise SluiceError("no header row")
             with self.session.transaction():
                 writer = self._writer(kind, table, names, stamp)
+                created = writer.kinds is None
                 added = writer.begin()
                 for chunk in chunks:
                     written = writer.write(chunk)
@@ -180,7 +184,9 @@ class RudderLoader:
                         self.rejects.add(path, line, reason)
                     result.rejected += len(written.rejected)
         result.tables[table] = result.rows
-        if added:
+        if created:
+            result.created.append(table)
+        elif added:
             result.added[table] = added
         return result
 
@@ -228,7 +234,12 @@ def _load_one(loader: RudderLoader, load: Load, summary: RudderLoadSummary, repo
             raise
         summary.file_loaded(file, result)
         if reporter:
-            added = f", new columns: {', '.join(a for cols in result.added.values() for a in cols)}" if result.added \
-                else ""
             reporter.line(f"{file}: {result.rows} rows, {result.rejected} rejected, {result.discarded} discarded"
-                          f"{added}, {time.monotonic() - started:.2f}s")
+                          f"{_changes(result)}, {time.monotonic() - started:.2f}s")
+
+
+def _changes(result: RudderLoadSummary) -> str:
+    if result.created:
+        return ", new table"
+    columns = [c for added in result.added.values() for c in added]
+    return f", new columns: {', '.join(columns)}" if columns else ""

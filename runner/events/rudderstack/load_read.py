@@ -7,12 +7,13 @@ load), or a folder of batch folders (`sluice generate --source rudderstack` writ
 `batch-0001/tracks.csv`...), each batch folder one load, in name order.
 
 Python only finds the records and checks their shape (field count, NUL characters, UTF-8).
-A chunk is handed to the warehouse as read when every line is a whole record: no line with
-an odd number of quotes (a quoted line break), no blank line, no carriage return or NUL. Its
-records are then its lines, so the line of a row the warehouse rejects is known without
-parsing. Any other chunk, or one the warehouse's CSV reader refuses, is parsed record by
-record (`Chunk.strict`): records of a bad shape are rejected with their line, the others
-written again one per record.
+A chunk is handed to the warehouse as read, and its lines taken for its records, unless it
+has a blank line, a carriage return or a NUL; the warehouse's CSV reader must then find as
+many records as the chunk has lines (a quoted line break, a wrong field count or bytes that
+are no UTF-8 make it find fewer), so the line of a row it rejects is known without parsing.
+Any other chunk is parsed record by record (`Chunk.strict`): records of a bad shape are
+rejected with their line, the others written again one per record. A chunk never ends inside
+quotes.
 """
 
 from __future__ import annotations
@@ -183,20 +184,23 @@ def _whole_records(handle: BinaryIO, size: int, first: bool) -> bytes:
     block = handle.read(size) if size > 1 else handle.readline()
     if first and block.startswith(_BOM):
         block = block[len(_BOM):]
-    while block and (not block.endswith(b"\n") or block.count(b'"') % 2):
+    if not block:
+        return block
+    parts, quotes = [block], block.count(b'"')
+    while not parts[-1].endswith(b"\n") or quotes % 2:
         more = handle.readline()
         if not more:
+            parts.append(b"\n")
             break
-        block += more
-    if block and not block.endswith(b"\n"):
-        block += b"\n"
-    return block
+        parts.append(more)
+        quotes += more.count(b'"')
+    return b"".join(parts) if len(parts) > 1 else block
 
 
 def _plain(block: bytes) -> bool:
-    """True when each line of the block is one record the warehouse can read as it is."""
-    if b"\x00" in block or b"\r" in block or block.startswith(b"\n") or b"\n\n" in block:
-        return False
-    if b'"' not in block:
-        return True
-    return not any(line.count(b'"') & 1 for line in block.split(b"\n"))
+    """True when the block can go to the warehouse as read: no NUL (which DuckDB would keep
+    and PostgreSQL refuses), no carriage return and no blank line (which readers skip or
+    take apart differently). Whether each line is one record the warehouse finds as it
+    stages the block: a quoted line break joins two lines, so it reads fewer records than
+    the block has lines, and the block is parsed record by record (`Chunk.strict`)."""
+    return not (b"\x00" in block or b"\r" in block or block.startswith(b"\n") or b"\n\n" in block)

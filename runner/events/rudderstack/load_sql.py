@@ -52,18 +52,20 @@ def quote(name: str) -> str:
 class ValueSql:
     """One dialect's tests and casts of a text value `v` (never NULL when they run)."""
 
+    def text(self, column: str) -> str:
+        """A staged column's text, NULL for an empty field."""
+        return f"NULLIF({column}, '')"
+
     def matches(self, v: str, shape: str) -> str:
         raise NotImplementedError
 
-    def month_days(self, v: str) -> str:
-        """The days in the month of `v`, a text that has the datetime shape."""
+    def real_day(self, v: str) -> str:
+        """`v`, a text of the datetime shape, names a day the month has."""
         raise NotImplementedError
 
     def fits(self, v: str, kind: str) -> str:
         if kind == DATETIME:  # the shape has checked all but the days in the month
-            day = f"substr({v}, 9, 2)"
-            return (f"CASE WHEN {self.matches(v, DATETIME_SHAPE)} THEN {day} <= '28' "
-                    f"OR CAST({day} AS INTEGER) <= {self.month_days(v)} ELSE false END")
+            return f"CASE WHEN {self.matches(v, DATETIME_SHAPE)} THEN {self.real_day(v)} ELSE false END"
         if kind == BOOLEAN:
             return f"lower({v}) IN {_text(BOOLEAN_TEXTS)}"
         if kind == STRING:
@@ -97,15 +99,20 @@ class ValueSql:
 class DuckDBValues(ValueSql):
     """RE2's full matches and TRY_CAST. https://duckdb.org/docs/sql/expressions/cast#try_cast"""
 
+    def text(self, column: str) -> str:
+        """DuckDB's CSV reader reads an empty field, quoted or not, as NULL already
+        (`allow_quoted_nulls`). https://duckdb.org/docs/data/csv/overview"""
+        return column
+
     def matches(self, v: str, shape: str) -> str:
         return f"regexp_full_match({v}, '{shape}')"
 
-    def month_days(self, v: str) -> str:
-        return f"day(last_day(TRY_CAST(substr({v}, 1, 7) || '-01' AS DATE)))"
+    def real_day(self, v: str) -> str:
+        return f"TRY_CAST(substr({v}, 1, 10) AS DATE) IS NOT NULL"
 
     def fits_number(self, v: str, kind: str) -> str:
-        if kind == INT:
-            return f"({self.matches(v, INT_SHAPE)} AND TRY_CAST({v} AS BIGINT) IS NOT NULL)"
+        if kind == INT:  # the JSON grammar's integers are the texts BIGINT gives back, and -0
+            return f"(coalesce(CAST(TRY_CAST({v} AS BIGINT) AS VARCHAR) = {v}, false) OR {v} = '-0')"
         number = f"abs(TRY_CAST({v} AS DOUBLE))"
         return (f"({self.matches(v, NUMBER_SHAPE)} AND ({number} BETWEEN 1e-307 AND 1e308 "
                 f"OR {self.matches(v, ZERO_SHAPE)}))")
@@ -124,9 +131,11 @@ class PostgresValues(ValueSql):
     def matches(self, v: str, shape: str) -> str:
         return f"{v} ~ '^({shape})$'"
 
-    def month_days(self, v: str) -> str:
-        month = f"CAST(substr({v}, 1, 7) || '-01' AS DATE)"
-        return f"CAST(extract(day FROM {month} + INTERVAL '1 month - 1 day') AS INTEGER)"
+    def real_day(self, v: str) -> str:
+        """The 29th to 31st compared with the month's last day: a DATE cast would raise."""
+        day, month = f"substr({v}, 9, 2)", f"CAST(substr({v}, 1, 7) || '-01' AS DATE)"
+        return (f"{day} <= '28' OR CAST({day} AS INTEGER) <= "
+                f"CAST(extract(day FROM {month} + INTERVAL '1 month - 1 day') AS INTEGER)")
 
     def fits_number(self, v: str, kind: str) -> str:
         if kind == INT:
@@ -159,7 +168,7 @@ class FileSql:
 
     def column(self, name: str) -> str:
         """A header column's text, an empty field (or `""`) as NULL."""
-        return f"NULLIF(s.{self.staged[name]}, '')"
+        return self.values.text(f"s.{self.staged[name]}")
 
     def good(self) -> str:
         checks = [f"{self.column('id')} IS NOT NULL" if "id" in self.staged else "false"]
@@ -208,20 +217,21 @@ class FileSql:
 
     def discarded(self, kinds: Mapping[str, str]) -> str | None:
         """A `rudder_discards` row for each value of a good row that does not fit its column;
-        None when no column of the file is typed (a string takes anything)."""
+        None when no column of the file is typed (a string takes anything). The rows with
+        such a value are found first, column by column, so only they are unpivoted."""
         typed = [(n, kinds[n]) for n in self.staged if n in kinds and kinds[n] != STRING and n not in CLOCKS]
         if not typed:
             return None
+        misfits = " OR ".join(f"NOT ({self._fit_or_null(n, k)})" for n, k in typed)
         rows = ", ".join(f"('{n}', '{k}', {self.column(n)}, {self._fit_or_null(n, k)})" for n, k in typed)
         received = self.column("received_at") if "received_at" in self.staged else "NULL"
         received_at = f"CASE WHEN {received} IS NOT NULL THEN {self.values.cast(received, DATETIME)} END"
         reason = f"'incompatible schema conversion from ' || d.kind || ' to ' || {self.values.classify('d.value')}"
-        row_id = self.column("id")
         return (f"INSERT INTO {self.discards} (row_id, table_name, column_name, column_value, reason, received_at, "
-                f"uuid_ts) SELECT {row_id}, '{self.table_name}', d.name, d.value, {reason}, {received_at}, "
-                f"{self._uuid_ts()} FROM {self._from()} "
+                f"uuid_ts) SELECT {self.column('id')}, '{self.table_name}', d.name, d.value, {reason}, {received_at}, "
+                f"{self._uuid_ts()} FROM (SELECT * FROM {self._from()} WHERE {self.good()} AND ({misfits})) s "
                 f"CROSS JOIN LATERAL (VALUES {rows}) AS d(name, kind, value, fit) "
-                f"WHERE {self.good()} AND d.value IS NOT NULL AND NOT d.fit")
+                f"WHERE d.value IS NOT NULL AND NOT d.fit")
 
     def _fit_or_null(self, name: str, kind: str) -> str:
         value = self.column(name)

@@ -127,11 +127,12 @@ class StagedWriter(TableWriter):
         chunk = self._staged(chunk)
         written = Written(rejected=list(chunk.rejected))
         if chunk.lines:
-            written.rejected += self._refused(chunk)
             written.added += self._type_pending()
             assert self.kinds is not None
             written.rows = self.session.execute(self.sql.insert(self.kinds), label=f"insert into "
                                                 f"{self.where.relation}").rows_affected
+            if written.rows < len(chunk.lines):  # only then is there a row to explain
+                written.rejected += self._refused(chunk)
             discarded = self.sql.discarded(self.kinds)
             if discarded:
                 written.discarded = self.session.execute(discarded, label=f"insert into "
