@@ -207,7 +207,7 @@ def test_bad_rows_are_rejected_with_file_line_and_reason_and_good_rows_load(proj
         ["r1", T1, T1, T1, T1, LOADED, "fine"],                          # line 2
         ["", T1, T1, T1, T1, LOADED, "no id"],                           # line 3
         ["r3", "yesterday", T1, T1, T1, LOADED, "x"],                    # line 4
-        ["r4", T1, "2024-02-30T10:00:00Z", T1, T1, LOADED, "x"],          # line 5
+        ["r4", T1, "2024-02-30T10:00:00.000Z", T1, T1, LOADED, "x"],      # line 5
         ["r5", T1, T1, "2024-03-01 10:00:00 CET", T1, LOADED, "x"],       # line 6
         ["r6", T1, T1, T1, "1709287200", LOADED, "x"],                    # line 7
         ["r7", T1, T1, T1, T1, "now", "x"],                               # line 8
@@ -225,7 +225,7 @@ def test_bad_rows_are_rejected_with_file_line_and_reason_and_good_rows_load(proj
     assert rejected == [
         [str(path), "3", "missing id"],
         [str(path), "4", "timestamp: not a timestamp: 'yesterday'"],
-        [str(path), "5", "original_timestamp: not a timestamp: '2024-02-30T10:00:00Z'"],
+        [str(path), "5", "original_timestamp: not a timestamp: '2024-02-30T10:00:00.000Z'"],
         [str(path), "6", "sent_at: not a timestamp: '2024-03-01 10:00:00 CET'"],
         [str(path), "7", "received_at: not a timestamp: '1709287200'"],
         [str(path), "8", "uuid_ts: not a timestamp: 'now'"],

@@ -6,6 +6,7 @@ its rows go through the portable path, so nothing else of it runs here)."""
 from __future__ import annotations
 
 import gzip
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -181,8 +182,11 @@ def test_the_chunk_sql_parses(dialect, values):
                   "rudder.rudder_discards", "CAST('2024-03-01 10:00:00' AS TIMESTAMP)")
     kinds = {"id": STRING, "timestamp": DATETIME, "received_at": DATETIME, "uuid_ts": DATETIME, "event": STRING,
              "price": FLOAT, "vip": BOOLEAN, "signup": DATETIME}
-    for statement in (sql.refused(), sql.first_ordinals(["price", "vip"]), sql.values_at("vip", 3),
-                      sql.insert(kinds), sql.discarded(kinds)):
+    statements = [sql.refused(), sql.first_ordinals(["price", "vip"]), sql.values_at("vip", 3), sql.insert(kinds),
+                  sql.discarded(kinds)]
+    if dialect == "postgres":
+        statements += [sql.checked_insert(kinds), replace(sql, values=PostgresValues(True)).checked_insert(kinds)]
+    for statement in statements:
         assert statement is not None
         sqlglot.parse_one(statement, read=dialect)
     assert sql.discarded({"id": STRING, "event": STRING}) is None  # strings take anything

@@ -14,12 +14,12 @@ needs it, as RudderStack's loader does when a new property appears. Then:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from sluice.errors import StagingError
+from sluice.errors import QueryError, StagingError
 from sluice.events.rudderstack.load_read import Chunk
 from sluice.events.rudderstack.load_sql import CLOCKS, DuckDBValues, FileSql, PostgresValues, ValueSql, quote
 from sluice.events.rudderstack.load_values import DATETIME, STRING, classify, convert, discard_reason, show
@@ -128,17 +128,16 @@ class StagedWriter(TableWriter):
         written = Written(rejected=list(chunk.rejected))
         if chunk.lines:
             written.added += self._type_pending()
-            assert self.kinds is not None
-            written.rows = self.session.execute(self.sql.insert(self.kinds), label=f"insert into "
-                                                f"{self.where.relation}").rows_affected
+            self.insert(written)
             if written.rows < len(chunk.lines):  # only then is there a row to explain
                 written.rejected += self._refused(chunk)
-            discarded = self.sql.discarded(self.kinds)
-            if discarded:
-                written.discarded = self.session.execute(discarded, label=f"insert into "
-                                                         f"{self.where.discards}").rows_affected
         written.rejected.sort()
         return written
+
+    def insert(self, written: Written) -> None:
+        """Insert the staged chunk's good rows and discard what does not fit, counting both
+        into `written`."""
+        raise NotImplementedError
 
     def _staged(self, chunk: Chunk) -> Chunk:
         """The chunk once staged: as read, or parsed record by record when the warehouse
@@ -175,6 +174,9 @@ class StagedWriter(TableWriter):
 
 
 class DuckDBWriter(StagedWriter):
+    """Two statements a chunk: the insert, then the discards (DuckDB has no data-modifying
+    CTE); each reads the staged text again, which costs less than storing it."""
+
     #: DuckDB runs each statement on every core, and pays per statement more than per row
     chunk_scale = 4
     values = DuckDBValues()
@@ -185,16 +187,45 @@ class DuckDBWriter(StagedWriter):
         # a TIMESTAMPTZ cast reads a text without a zone in the session's time zone
         self.session.execute("SET TimeZone = 'UTC'", label="load settings")
 
+    def insert(self, written: Written) -> None:
+        assert self.kinds is not None
+        written.rows = self.session.execute(self.sql.insert(self.kinds),
+                                            label=f"insert into {self.where.relation}").rows_affected
+        discarded = self.sql.discarded(self.kinds)
+        if discarded:
+            label = f"insert into {self.where.discards}"
+            written.discarded = self.session.execute(discarded, label=label).rows_affected
+
 
 class PostgresWriter(StagedWriter):
+    """One statement a chunk (`FileSql.checked_insert`), its tests `optimistic` first, inside a
+    savepoint: a value that makes a cast raise rolls the chunk back to it, and the statement
+    runs again with the tests that never raise."""
+
     values = PostgresValues()
 
     def __init__(self, target: Target, session: Session, where: FileTarget, header: Sequence[str],
                  kinds: dict[str, str] | None):
         super().__init__(target, session, where, header, kinds)
+        self.optimistic = replace(self.sql, values=PostgresValues(optimistic=True))
         # per transaction: a text without a zone is UTC; JIT compiling the chunk's statements
-        # costs more than it saves
-        self.session.execute("SET LOCAL TimeZone = 'UTC'; SET LOCAL jit = off", label="load settings")
+        # costs more than it saves; a chunk's checked rows stay in memory
+        self.session.execute("SET LOCAL TimeZone = 'UTC'; SET LOCAL jit = off; SET LOCAL work_mem = '256MB'",
+                             label="load settings")
+
+    def insert(self, written: Written) -> None:
+        assert self.kinds is not None
+        label = f"insert into {self.where.relation}"
+        self.session.execute("SAVEPOINT sluice_chunk", label="savepoint")
+        try:
+            rows, discarded = self.session.fetch(self.optimistic.checked_insert(self.kinds), label=label).rows[0]
+        except QueryError as exc:
+            if getattr(exc.__cause__, "sqlstate", "")[:2] != "22":  # not a data_exception
+                raise
+            self.session.execute("ROLLBACK TO SAVEPOINT sluice_chunk", label="savepoint")
+            rows, discarded = self.session.fetch(self.sql.checked_insert(self.kinds), label=label).rows[0]
+        self.session.execute("RELEASE SAVEPOINT sluice_chunk", label="savepoint")
+        written.rows, written.discarded = rows, discarded
 
 
 def reject_reason(values: Sequence[str | None]) -> str:
