@@ -161,6 +161,23 @@ def test_schema_and_column_names_are_folded(project):
         ("g1", datetime(2024, 3, 1, 10), "Home")]
 
 
+def test_entropy_suffixes_the_tables_as_the_modules_name_them(project):
+    path = project.write("tracks.csv", csv_text(["id", "received_at", "n"], ["t1", T1, "x"]))
+    loaded(project, path, "--var", "entropy=_dev")
+    assert project.query("SELECT id, n FROM rudder.tracks_dev") == [("t1", "x")]
+    assert project.query("SELECT COUNT(*) FROM rudder.rudder_discards_dev") == [(0,)]
+
+
+def test_a_table_made_elsewhere_gets_the_columns_every_row_needs(project):
+    with project.target() as target:
+        target.connect().execute("CREATE SCHEMA rudder; CREATE TABLE rudder.tracks (id VARCHAR, note VARCHAR)")
+    path = project.write("tracks.csv", csv_text(["id", "received_at", "note"], ["t1", T1, "x"]))
+    out = loaded(project, path)
+    assert "new columns: received_at, uuid_ts" in out
+    assert project.query("SELECT id, received_at, note, uuid_ts IS NOT NULL FROM rudder.tracks") == [
+        ("t1", datetime(2024, 3, 1, 10), "x", True)]
+
+
 def test_a_header_with_a_name_that_is_no_identifier_fails_the_file(project):
     path = project.write("tracks.csv", csv_text(["id", "received at"], ["t1", T1]))
     result = sluice_load(project, path)

@@ -80,12 +80,11 @@ class TableWriter:
         self.width = len(header)
 
     def begin(self) -> list[str]:
-        """Create the table or add the columns the header has that schema.py declares; the
-        others wait for their first value. Returns the columns added."""
-        wanted = [(c, k) for c in self.header if (k := declared_kind(self.where.table_name, c))]
-        if self.kinds is None:
-            wanted = [("id", STRING), *wanted, ("uuid_ts", DATETIME)]
-        return self._add(wanted)
+        """Create the table or add the columns the header has that schema.py declares, and
+        `id` and `uuid_ts`; the others wait for their first value. Returns the columns added."""
+        declared = [(c, k) for c in self.header if (k := declared_kind(self.where.table_name, c))]
+        # every row has an id and a load time, whatever the file holds
+        return self._add([("id", STRING), *declared, ("uuid_ts", DATETIME)])
 
     def pending(self) -> list[str]:
         """Header columns the table does not have yet."""
