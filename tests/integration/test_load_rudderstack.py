@@ -186,6 +186,17 @@ def test_a_header_with_a_name_that_is_no_identifier_fails_the_file(project):
     assert "nothing of this file was loaded" in result.stderr
 
 
+@pytest.mark.parametrize(("text", "message"), [
+    ("id,ID,received_at\nt1,t2,x\n", "column(s) id appear more than once in the header"),
+    ("", "no header row"),
+])
+def test_a_file_without_a_usable_header_fails(project, text, message):
+    path = project.write("tracks.csv", text)
+    result = sluice_load(project, path)
+    assert result.returncode == 1
+    assert message in result.stderr and "nothing of this file was loaded" in result.stderr
+
+
 # -- uuid_ts ----------------------------------------------------------------------------------
 def test_uuid_ts_is_kept_when_the_file_has_it_and_stamped_once_per_load_when_not(project):
     header = ["id", "timestamp", "received_at"]

@@ -165,12 +165,7 @@ class RudderLoader:
         result = RudderLoadSummary(files=1, tables={table: 0})
         kind = writer_for(dialect)
         with read_chunks(path, load_read.CHUNK_BYTES * kind.chunk_scale) as (header, chunks):
-            names = [identifier(n, "column", dialect) for n in header.names]
-            twice = sorted({n for n in names if names.count(n) > 1})
-            if twice:
-                raise SluiceError(f"column(s) {', '.join(twice)} appear more than once in the header")
-            if not names:
-                raise SluiceError("no header row")
+            names = _column_names(header.names, dialect)
             with self.session.transaction():
                 writer = self._writer(kind, table, names, stamp)
                 created = writer.kinds is None
@@ -193,6 +188,18 @@ class RudderLoader:
     def _writer(self, kind: type[TableWriter], table: str, names: list[str], stamp: datetime) -> TableWriter:
         where = FileTarget(table, self.relation(table), self.discards, stamp, self.table_ddl)
         return kind(self.target, self.session, where, names, self.columns(table))
+
+
+def _column_names(header: tuple[str, ...], dialect: str) -> list[str]:
+    """The header's names as the warehouse holds them; SluiceError for no header or a name
+    twice."""
+    if not header:
+        raise SluiceError("no header row")
+    names = [identifier(n, "column", dialect) for n in header]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise SluiceError(f"column(s) {', '.join(twice)} appear more than once in the header")
+    return names
 
 
 def load_rudderstack(project: Project, target_name: str | None, cli_vars: dict[str, Any], path: Path,

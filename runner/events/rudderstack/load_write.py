@@ -156,8 +156,10 @@ class StagedWriter(TableWriter):
             self.target.stage_text(self.session, self.stage, self.staged, chunk.text, "csv", len(chunk.lines))
 
     def _refused(self, chunk: Chunk) -> list[tuple[int, str]]:
+        """(line, reason) of the rows the insert left out."""
         rows = self.session.fetch(self.sql.refused(), label="rows that cannot load").rows
-        return [(chunk.lines[ordinal - 1], reject_reason(values)) for ordinal, *values in rows]
+        return [(chunk.lines[ordinal - 1], row_problem(values) or f"{self.target.type_name} cannot load it")
+                for ordinal, *values in rows]
 
     def _type_pending(self) -> list[str]:
         pending = self.pending()
@@ -227,8 +229,8 @@ class PostgresWriter(StagedWriter):
         written.rows, written.discarded = rows, discarded
 
 
-def reject_reason(values: Sequence[str | None]) -> str:
-    """Why a row cannot load, from its id and clocks (in `CLOCKS` order)."""
+def row_problem(values: Sequence[str | None]) -> str | None:
+    """Why a row cannot load, from its id and clocks (in `CLOCKS` order); None when it can."""
     row_id, *clocks = values
     if row_id is None:
         return "missing id"
@@ -238,7 +240,7 @@ def reject_reason(values: Sequence[str | None]) -> str:
                 convert(text, DATETIME)
             except ValueError:
                 return f"{name}: not a timestamp: {show(text)}"
-    return "cannot load"
+    return None
 
 
 class PortableWriter(TableWriter):
@@ -251,9 +253,7 @@ class PortableWriter(TableWriter):
         good = []
         index = {name: i for i, name in enumerate(self.header)}
         for line, record in zip(chunk.lines, chunk.rows(), strict=True):
-            values = [record[index["id"]] if "id" in index else None,
-                      *(record[index[c]] if c in index else None for c in CLOCKS)]
-            reason = None if values[0] is not None and not _bad_clock(values[1:]) else reject_reason(values)
+            reason = row_problem([record[index[c]] if c in index else None for c in ("id", *CLOCKS)])
             if reason:
                 written.rejected.append((line, reason))
             else:
@@ -293,16 +293,6 @@ class PortableWriter(TableWriter):
         written.rows += self.target.bulk_insert(self.session, self.where.relation, columns, rows)
         if discards:
             written.discarded += self.target.bulk_insert(self.session, self.where.discards, DISCARD_COLUMNS, discards)
-
-
-def _bad_clock(clocks: Sequence[str | None]) -> bool:
-    for text in clocks:
-        if text is not None:
-            try:
-                convert(text, DATETIME)
-            except ValueError:
-                return True
-    return False
 
 
 WRITERS: dict[str, type[TableWriter]] = {"duckdb": DuckDBWriter, "postgres": PostgresWriter}
