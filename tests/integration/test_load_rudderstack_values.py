@@ -26,6 +26,7 @@ VALUES = [
     ("float", "1.5", 1.5), ("float", "-0.001", -0.001), ("float", "3", 3.0), ("float", "1.5E+3", 1500.0),
     ("float", "1e308", 1e308), ("float", "1e-307", 1e-307), ("float", "0.0e5", 0.0),
     ("float", "1e309", D, "string"), ("float", "1e-308", D, "string"), ("float", "1e1000", D, "string"),
+    ("float", "1e999", D, "string"), ("float", "-1e-999", D, "string"), ("int", "1e999", D, "string"),
     ("float", "NaN", D, "string"), ("float", "Infinity", D, "string"), ("float", "1,5", D, "string"),
     ("float", ".5", D, "string"), ("float", "5.", D, "string"),
     ("boolean", "true", True), ("boolean", "FALSE", False), ("boolean", "t", True), ("boolean", "F", False),

@@ -116,7 +116,7 @@ class DuckDBValues(ValueSql):
         if kind == INT:  # the JSON grammar's integers are the texts BIGINT gives back, and -0
             return f"(coalesce(CAST(TRY_CAST({v} AS BIGINT) AS VARCHAR) = {v}, false) OR {v} = '-0')"
         number = f"abs(TRY_CAST({v} AS DOUBLE))"
-        return (f"({self.matches(v, NUMBER_SHAPE)} AND ({number} BETWEEN 1e-307 AND 1e308 "
+        return (f"({self.matches(v, NUMBER_SHAPE)} AND (coalesce({number} BETWEEN 1e-307 AND 1e308, false) "
                 f"OR {self.matches(v, ZERO_SHAPE)}))")
 
     def cast_datetime(self, v: str) -> str:
@@ -226,7 +226,7 @@ class FileSql:
         if flags:
             return f"s.f_{self.staged[name]}"
         value = self.column(name)
-        return f"CASE WHEN {value} IS NULL THEN true ELSE {self.values.fits(value, kind)} END"
+        return f"CASE WHEN {value} IS NULL THEN true ELSE coalesce({self.values.fits(value, kind)}, false) END"
 
     def _good(self, flags: bool) -> str:
         return "s.sluice_good" if flags else self.good()
