@@ -337,23 +337,44 @@ def test_format_is_for_snowplow_files_only(project):
     assert "--format applies to --source snowplow only" in result.stderr
 
 
-def test_the_generators_batches_load_one_after_the_other(project, tmp_path):
-    config = GenerateConfig(seed=3, visitors=50, days=3, batches=4)
-    counts = write_batches(generate(config), tmp_path / "gen", config.batches)
-    batches = sorted((tmp_path / "gen").glob("batch-*"))
-    for number, batch in enumerate(batches):
+def records_in(path: Path) -> int:
+    with open(path, newline="") as handle:
+        return sum(1 for _ in csv.reader(handle)) - 1
+
+
+def test_the_generators_batches_load_one_after_the_other(project):
+    made = invoke(project.root, "generate", "--source", "rudderstack", "--out", "gen", "--visitors", "50",
+                  "--days", "3", "--batches", "4")
+    assert made.returncode == 0, made.stderr
+    batches = sorted((project.root / "gen").glob("batch-*"))
+    assert len(batches) == 4
+    totals: dict[str, int] = {}
+    for batch in batches:
+        in_files = {path.stem: records_in(path) for path in sorted(batch.glob("*.csv"))}
         out = loaded(project, batch)
-        in_files = {table: rows[number] for table, rows in counts.items() if rows[number]}
         assert f"{sum(in_files.values())} rows, 0 rejected, 0 values discarded" in out
         listed = out.rsplit("tables: ", 1)[1].split(";")[0].split(", ")
         assert dict((t, int(n)) for t, n in (item.split() for item in listed)) == in_files
-    for table, rows in counts.items():
+        assert not (project.root / "gen" / f"{batch.name}.rejects.tsv").exists()
+        for table, rows in in_files.items():
+            totals[table] = totals.get(table, 0) + rows
+    for table, rows in totals.items():
         assert project.query(f"SELECT COUNT(*), COUNT(uuid_ts), COUNT(id) FROM rudder.{table}") == [
-            (sum(rows), sum(rows), sum(rows))], table
+            (rows, rows, rows)], table
     # the declared types, whatever batch brought the column
     types = column_types(project, "order_completed")
     assert types["total"] in ("double", "double precision") and types["context_session_id"] == "bigint"
     assert project.query("SELECT COUNT(*) FROM rudder.rudder_discards") == [(0,)]
+
+
+def test_the_generators_batches_load_in_one_command(project, tmp_path):
+    config = GenerateConfig(seed=3, visitors=50, days=3, batches=4)
+    counts = write_batches(generate(config), tmp_path / "gen", config.batches)
+    out = loaded(project, tmp_path / "gen")
+    assert f"in 4 loads: {sum(sum(rows) for rows in counts.values())} rows, 0 rejected, 0 values discarded" in out
+    # one stamp per load: the batch that leaves uuid_ts out (the second, generate.py) gets one value
+    stamped = project.query("SELECT COUNT(DISTINCT uuid_ts) FROM rudder.tracks WHERE uuid_ts > '2025-01-01'")
+    assert stamped == [(1,)]
 
 
 @pytest.mark.parametrize("chunk", [200, 1 << 20])
