@@ -182,8 +182,8 @@ def test_the_chunk_sql_parses(dialect, values):
                   "rudder.rudder_discards", "CAST('2024-03-01 10:00:00' AS TIMESTAMP)")
     kinds = {"id": STRING, "timestamp": DATETIME, "received_at": DATETIME, "uuid_ts": DATETIME, "event": STRING,
              "price": FLOAT, "vip": BOOLEAN, "signup": DATETIME}
-    statements = [sql.refused(), sql.first_ordinals(["price", "vip"]), sql.values_at("vip", 3), sql.insert(kinds),
-                  sql.discarded(kinds)]
+    statements = [sql.refused(), sql.first_ordinals(["price", "vip"]), sql.rows_at(["vip", "price"], [3, 5]),
+                  sql.insert(kinds), sql.discarded(kinds)]
     if dialect == "postgres":
         statements += [sql.checked_insert(kinds), replace(sql, values=PostgresValues(True)).checked_insert(kinds)]
     for statement in statements:

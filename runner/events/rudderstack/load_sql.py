@@ -212,8 +212,11 @@ class FileSql:
         firsts = ", ".join(f"min(s.ordinal) FILTER (WHERE {self.column(c)} IS NOT NULL)" for c in columns)
         return f"SELECT {firsts} FROM {self._from()} WHERE {self.good()}"
 
-    def values_at(self, column: str, ordinal: int) -> str:
-        return f"SELECT {self.column(column)} FROM {self._from()} WHERE s.ordinal = {int(ordinal)}"
+    def rows_at(self, columns: Sequence[str], ordinals: Sequence[int]) -> str:
+        """(ordinal, the columns' texts) of the rows at `ordinals`."""
+        texts = ", ".join(self.column(c) for c in columns)
+        return (f"SELECT s.ordinal, {texts} FROM {self._from()} "
+                f"WHERE s.ordinal IN ({', '.join(str(int(n)) for n in ordinals)})")
 
     def _uuid_ts(self) -> str:
         if "uuid_ts" not in self.staged:

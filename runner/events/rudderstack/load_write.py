@@ -165,13 +165,14 @@ class StagedWriter(TableWriter):
         pending = self.pending()
         if not pending:
             return []
-        ordinals = self.session.fetch(self.sql.first_ordinals(pending), label="first values").rows[0]
-        firsts = {}
-        for column, ordinal in zip(pending, ordinals, strict=True):
-            if ordinal is not None:
-                value = self.session.fetch(self.sql.values_at(column, ordinal), label="first values").rows[0][0]
-                firsts[column] = value
-        return self.type_by_first_values(firsts)
+        ordinals = dict(zip(pending, self.session.fetch(self.sql.first_ordinals(pending), label="first values").rows[0],
+                            strict=True))
+        found = {c: n for c, n in ordinals.items() if n is not None}
+        if not found:
+            return []
+        rows = self.session.fetch(self.sql.rows_at(list(found), sorted(set(found.values()))), label="first values").rows
+        at = {ordinal: dict(zip(found, texts, strict=True)) for ordinal, *texts in rows}
+        return self.type_by_first_values({c: at[n][c] for c, n in found.items()})
 
 
 class DuckDBWriter(StagedWriter):
