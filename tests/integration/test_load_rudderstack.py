@@ -126,9 +126,9 @@ def test_new_property_columns_are_typed_by_their_first_value(project):
     header = ["id", "received_at", "signup_at", "age", "score", "vip", "zip", "note", "empty_so_far"]
     path = project.write("custom_event.csv", csv_text(
         header,
-        ["e1", T1, "", "", "", "", "", "", ""],  # no value yet: the second row's types them
-        ["e2", T1, "2024-02-29", "41", "-1.5e3", "FALSE", "01234", "12 apples", ""],
-        ["e3", T1, "2024-03-01T10:00:00+01:00", "7", "2", "true", "99", "x", ""]))
+        ["e1", T1, "", "", "", "", "", "", ""],  # no value yet: the next rows' type them
+        ["e2", T1, "2024-02-29", "41", "-1.5e3", "", "01234", "12 apples", ""],
+        ["e3", T1, "2024-03-01T10:00:00+01:00", "7", "2", "FALSE", "99", "x", ""]))
     loaded(project, path)
     types = column_types(project, "custom_event")
     assert types["signup_at"].startswith("timestamp") and types["age"] == "bigint"
@@ -139,8 +139,8 @@ def test_new_property_columns_are_typed_by_their_first_value(project):
     assert "empty_so_far" not in types
     assert project.query("SELECT id, signup_at, age, score, vip, zip, note FROM rudder.custom_event ORDER BY id") == [
         ("e1", None, None, None, None, None, None),
-        ("e2", datetime(2024, 2, 29), 41, -1500.0, False, "01234", "12 apples"),
-        ("e3", datetime(2024, 3, 1, 9), 7, 2.0, True, "99", "x"),
+        ("e2", datetime(2024, 2, 29), 41, -1500.0, None, "01234", "12 apples"),
+        ("e3", datetime(2024, 3, 1, 9), 7, 2.0, False, "99", "x"),
     ]
 
 
