@@ -309,6 +309,23 @@ def test_a_value_that_does_not_fit_its_column_is_null_and_discarded(project):
     ]
 
 
+def test_a_failing_file_leaves_nothing_of_itself_and_keeps_earlier_files(project):
+    with project.target() as target:
+        target.connect().execute("CREATE SCHEMA rudder; CREATE TABLE rudder.tracks (id VARCHAR CHECK (id <> 'bad'), "
+                                 "received_at TIMESTAMP, uuid_ts TIMESTAMP)")
+    project.write("drop/pages.csv", csv_text(["id", "received_at"], ["g1", T1]))
+    project.write("drop/tracks.csv", csv_text(["id", "received_at", "coupon"], ["t1", T1, "c"], ["bad", T1, "c"]))
+    result = sluice_load(project, project.root / "drop")
+    assert result.returncode != 0
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1 and "Traceback" not in message, message
+    assert "tracks.csv" in message and "nothing of this file was loaded" in message
+    assert "1 earlier file(s) stay loaded" in message
+    assert project.query("SELECT id FROM rudder.pages") == [("g1",)]
+    assert project.query("SELECT COUNT(*) FROM rudder.tracks") == [(0,)]
+    assert "coupon" not in column_types(project, "tracks")  # the column it added is gone with it
+
+
 # -- folders ----------------------------------------------------------------------------------
 def test_a_folder_of_batch_folders_loads_each_in_name_order(project):
     project.write("rs/batch-0002/tracks.csv", csv_text(["id", "received_at"], ["t2", T2]))
