@@ -102,7 +102,7 @@ class Chunk:
     def strict(self) -> Chunk:
         """The same records parsed one by one, those of a bad shape left out with a reason."""
         if self.checked:
-            raise SluiceError(f"{self.path}: the warehouse refused lines {self.lines[0]}-{self.lines[-1]} "
+            raise SluiceError(f"the warehouse refused lines {self.lines[0]}-{self.lines[-1]} "
                               "even after checking them one by one")
         try:
             text = self.text.decode("utf-8")
@@ -113,8 +113,8 @@ class Chunk:
         reader = csv.reader(io.StringIO(text, newline=""))
         lines, rejected = [], list(self.rejected)
         first_line = self.lines[0] if self.lines else 1
-        for line, record, raw_lines in _numbered(reader, first_line):
-            reason = _problem(record, self.width, raw_lines)
+        for line, record in _numbered(reader, first_line):
+            reason = _problem(record, self.width)
             if reason:
                 rejected.append((line, reason))
                 continue
@@ -128,16 +128,16 @@ class Chunk:
             yield [v or None for v in record]
 
 
-def _numbered(reader: Any, first_line: int) -> Iterator[tuple[int, list[str], int]]:
-    """(file line, fields, lines it spans) of each record; blank lines are no records."""
+def _numbered(reader: Any, first_line: int) -> Iterator[tuple[int, list[str]]]:
+    """(file line, fields) of each record; blank lines are no records."""
     last = reader.line_num
     for fields in reader:
         first, last = last + 1, reader.line_num
         if fields:
-            yield first_line + first - 1, fields, last - first + 1
+            yield first_line + first - 1, fields
 
 
-def _problem(record: list[str], width: int, _lines: int) -> str | None:
+def _problem(record: list[str], width: int) -> str | None:
     if len(record) != width:
         return f"{len(record)} fields, expected {width}"
     joined = "".join(record)
