@@ -3,11 +3,13 @@
 A chunk is staged as text columns `c1`, `c2`... (one per header column, in the file's order)
 with its `ordinal`. Then, in the warehouse:
 
-- `refused`: the rows that cannot load (no id, a clock that is no timestamp), for the rejects;
-- `first_ordinals` / `values_at`: the first value of each column the table does not have yet
+- `first_ordinals` / `rows_at`: the first value of each column the table does not have yet
   and no declaration types, which types it (`load_values.classify`, in Python);
 - `insert`: the good rows, every value cast to its column's type, NULL where it does not fit;
-- `discards`: one `rudder_discards` row per value that did not fit.
+- `discarded`: one `rudder_discards` row per value that did not fit;
+- `checked_insert`: PostgreSQL's one statement for both;
+- `refused`: the rows that could not load (no id, a clock that is no timestamp), for the
+  rejects, looked for only when the insert took fewer rows than the chunk has.
 
 The rules of `load_values.py` are written once per dialect (`DuckDBValues`, `PostgresValues`):
 DuckDB has TRY_CAST; PostgreSQL 15 has no cast that does not raise, so its tests are shapes
@@ -205,7 +207,8 @@ class FileSql:
     def refused(self) -> str:
         """(ordinal, id, the clocks) of the rows that cannot load."""
         shown = [self.column(c) if c in self.staged else "NULL" for c in ("id", *CLOCKS)]
-        return f"SELECT s.ordinal, {', '.join(shown)} FROM {self._from()} WHERE NOT ({self.good()}) ORDER BY s.ordinal"
+        return (f"SELECT s.ordinal, {', '.join(shown)} FROM {self._from()} "
+                f"WHERE NOT coalesce({self.good()}, false) ORDER BY s.ordinal")
 
     def first_ordinals(self, columns: Sequence[str]) -> str:
         """The ordinal of the first good row with a value, for each of `columns`."""

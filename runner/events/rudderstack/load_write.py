@@ -19,7 +19,7 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from sluice.errors import QueryError, StagingError
+from sluice.errors import QueryError, SluiceError, StagingError
 from sluice.events.rudderstack.load_read import Chunk
 from sluice.events.rudderstack.load_sql import CLOCKS, DuckDBValues, FileSql, PostgresValues, ValueSql, quote
 from sluice.events.rudderstack.load_values import DATETIME, STRING, classify, convert, discard_reason, show
@@ -129,7 +129,11 @@ class StagedWriter(TableWriter):
             written.added += self._type_pending()
             self.insert(written)
             if written.rows < len(chunk.lines):  # only then is there a row to explain
-                written.rejected += self._refused(chunk)
+                refused = self._refused(chunk)
+                if written.rows + len(refused) != len(chunk.lines):
+                    raise SluiceError(f"lines {chunk.lines[0]}-{chunk.lines[-1]}: {written.rows} rows loaded and "
+                                      f"{len(refused)} refused of {len(chunk.lines)}")
+                written.rejected += refused
         written.rejected.sort()
         return written
 
