@@ -15,31 +15,46 @@ from sluice.config import load_project
 from sluice.errors import ArgumentError, LoadError
 from sluice.events.rudderstack import generate as rudderstack
 from sluice.events.rudderstack import writer as rudderstack_writer
+from sluice.events.rudderstack.load import load_rudderstack
 from sluice.events.snowplow.generate import GenerateConfig, generate
 from sluice.events.snowplow.generate_writers import CsvFormat, TsvFormat, batch_paths, write_batches
-from sluice.events.snowplow.load import FORMATS, load_events
+from sluice.events.snowplow.load import FORMATS, LoadSummary, load_events
 from sluice.events.snowplow.schema import CONTEXTS, WEB_PAGE
 from sluice.output import Reporter, make_reporter
 from sluice.render.variables import parse_var_assignments
 
+SOURCES = ("snowplow", "rudderstack")
+
 
 @click.command()
 @click.argument("path", type=PATH)
+@click.option("--source", type=click.Choice(SOURCES), default="snowplow", show_default=True,
+              help="Whose data: Snowplow enriched events, or RudderStack warehouse tables (CSV).")
 @target_option
 @var_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
-              help="Read the files as enriched TSV or as CSV with a header; auto goes by extension.")
+              help="Read the files as enriched TSV or as CSV with a header; auto goes by extension. Snowplow only.")
 @click.option("--rejects", type=PATH,
               help="Where rejected rows are listed (file, line, reason); default <PATH>.rejects.tsv.")
-@click.pass_obj
-def load(obj: dict, path, target: str | None, vars_: tuple[str, ...], fmt: str, rejects) -> None:
-    """Load Snowplow enriched events from a file or a folder of .tsv/.csv files.
+@click.pass_context
+def load(ctx: click.Context, path, source: str, target: str | None, vars_: tuple[str, ...], fmt: str,
+         rejects) -> None:
+    """Load events from a file or a folder.
 
-    Rows go to {input_schema}.events and the shredded context tables, created when missing;
-    loading appends. Each file is one transaction; bad rows are rejected, never fatal."""
-    project = load_project(obj["project_dir"])
+    Snowplow (the default): enriched events from .tsv/.csv files into {input_schema}.events
+    and the shredded context tables. RudderStack: warehouse tables exported as CSV, one file per
+    table (tracks.csv, pages.csv, order_completed.csv...), or a folder of batch folders, each
+    loaded in name order, into {rs_schema} (default rudder); tables and columns are created as
+    files bring them. Loading appends. Each file is one transaction; bad rows are rejected,
+    never fatal."""
+    _check_source_options(ctx, source)
+    project = load_project(ctx.obj["project_dir"])
     reporter = make_reporter()
-    summary = load_events(project, target, parse_var_assignments(vars_), path, fmt, rejects, reporter)
+    variables = parse_var_assignments(vars_)
+    if source == "rudderstack":
+        summary: LoadSummary = load_rudderstack(project, target, variables, path, rejects, reporter)
+    else:
+        summary = load_events(project, target, variables, path, fmt, rejects, reporter)
     reporter.line(summary.line())
     if summary.all_rejected:
         names = ", ".join(str(p) for p in summary.all_rejected)
@@ -48,7 +63,6 @@ def load(obj: dict, path, target: str | None, vars_: tuple[str, ...], fmt: str, 
 
 T = TypeVar("T")
 FRACTION = click.FloatRange(0.0, 1.0)
-SOURCES = ("snowplow", "rudderstack")
 RUDDERSTACK_DEFAULTS = rudderstack.GenerateConfig()
 #: options that only one --source reads, and that source
 SOURCE_ONLY = {"users": "snowplow", "events": "snowplow", "fmt": "snowplow", "no_enrichments": "snowplow",

@@ -29,9 +29,16 @@ class TableUse:
     drops: frozenset[str]
 
 
+#: statements that name no table, which sqlglot would log a warning about before reading
+#: them as a bare command (`sluice load` runs one pair per chunk)
+_NO_TABLE = ("SAVEPOINT", "RELEASE", "ROLLBACK")
+
+
 def table_use(statement: str, dialect: str) -> TableUse:
     """The schema-qualified tables a statement reads, writes and drops (lower case); CTEs and
     unqualified names are left out, as are statements sqlglot cannot read."""
+    if statement.lstrip()[:9].upper().startswith(_NO_TABLE):
+        return TableUse(frozenset(), frozenset(), frozenset())
     try:
         tree = sqlglot.parse_one(statement, read=dialect)
     except SqlglotError:

@@ -44,3 +44,11 @@ def test_a_written_table_is_analysed_once_before_it_is_read_after_it_commits():
     assert ran == ["ANALYZE s.a", "ANALYZE s.a"]
     stats.after(stats.before("DROP TABLE s.a", other, ran.append), other)
     assert stats.stale == set()
+
+
+@pytest.mark.parametrize("sql", ["SAVEPOINT sluice_chunk", "RELEASE SAVEPOINT sluice_chunk",
+                                 "ROLLBACK TO SAVEPOINT sluice_chunk"])
+def test_savepoints_name_no_table_and_log_no_warning(sql, caplog):
+    with caplog.at_level("WARNING"):
+        assert table_use(sql, "postgres") == table_use("SELECT 1", "postgres")
+    assert caplog.records == []

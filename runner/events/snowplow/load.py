@@ -51,6 +51,13 @@ class LoadSummary:
     #: files that held records and had every one of them rejected
     all_rejected: list[Path] = field(default_factory=list)
 
+    def file_loaded(self, file: Path, other: LoadSummary) -> None:
+        """Add one file's figures; a file that held records and had every one rejected is
+        listed in `all_rejected` (the command then exits 1)."""
+        if other.rejected and not other.rows:
+            other.all_rejected.append(file)
+        self.add(other)
+
     def add(self, other: LoadSummary) -> None:
         self.files += other.files
         self.rows += other.rows
@@ -149,8 +156,6 @@ def _load_one(loader: Loader, file: Path, kind: str, summary: LoadSummary, repor
         if summary.files:
             raise type(exc)(f"{exc} ({summary.files} earlier file(s) stay loaded)") from exc
         raise
-    if result.rejected and not result.rows:
-        result.all_rejected.append(file)
-    summary.add(result)
+    summary.file_loaded(file, result)
     if reporter:
         reporter.line(f"{file}: {result.rows} rows, {result.rejected} rejected, {time.monotonic() - started:.2f}s")
