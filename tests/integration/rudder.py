@@ -23,6 +23,7 @@ from sluice.families import FAMILIES
 from sluice.lifecycle.engine import Lifecycle
 from sluice.output import Reporter
 from sluice.render.renderer import Renderer
+from tests.cli import invoke
 
 T0 = datetime(2024, 3, 1, 10, 0, 0)
 #: the first load's uuid_ts; each later load is a minute on
@@ -134,28 +135,10 @@ class RudderModel:
         return loaded
 
     def load_generated(self, batch: Path) -> None:
-        """One batch folder of `sluice generate --source rudderstack` (DuckDB only: its CSVs are
-        read with read_csv, every field as text, then cast to the schema's kind). A file without
-        uuid_ts is stamped as a loader would: shortly after the batch's last arrival."""
-        for path in sorted(batch.glob("*.csv")):
-            table = path.stem
-            header = path.open().readline().strip().split(",")
-            self._ensure_columns(table, [*header, "uuid_ts"] if "uuid_ts" not in header else header)
-            source = f"read_csv('{path}', all_varchar = true, header = true)"
-            values = [self._cast(table, c) for c in header]
-            names = [f'"{c}"' for c in header]
-            if "uuid_ts" not in header:
-                names.append('"uuid_ts"')
-                values.append(f"(SELECT MAX({self._cast(table, 'received_at')}) FROM {source}) + INTERVAL 20 MINUTE")
-            self.sql(f"INSERT INTO {self._relation(table)} ({', '.join(names)}) "
-                     f"SELECT {', '.join(values)} FROM {source}")
-
-    def _cast(self, table: str, column: str) -> str:
-        kind = TABLES[table].kind(column) if table in TABLES else "string"
-        text = f'"{column}"'
-        if kind == "datetime":
-            return f"CAST(REPLACE({text}, 'Z', '') AS TIMESTAMP)"
-        return text if kind == "string" else f"CAST({text} AS {self._type(table, column)})"
+        """One batch folder of `sluice generate --source rudderstack`, through `sluice load`."""
+        result = invoke(self.root, "load", "--source", "rudderstack", str(batch))
+        assert result.returncode == 0, result.stderr
+        assert "0 rejected" in result.stdout, result.stdout
 
     def lifecycle(self, target) -> Lifecycle:
         return Lifecycle(self.project, target, {}, Reporter(self.log)).open()

@@ -4,6 +4,7 @@ of SEEDS-SPEC C.1–C.3 and C.8, checked on the files as a loader would read the
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -157,10 +158,9 @@ def test_timestamp_is_received_at_minus_device_delay(rows: list) -> None:
     assert explicit and all(t == "aliases" and r["channel"] == "server" for t, r in explicit)
 
 
-def test_uuid_ts_is_the_batch_load_time_unless_left_out(rows: list, headers: dict) -> None:
+def test_uuid_ts_is_the_batch_load_time(rows: list, headers: dict) -> None:
     stamped = {b for (b, _), header in headers.items() if "uuid_ts" in header}
-    unstamped = {b for (b, _), header in headers.items() if "uuid_ts" not in header}
-    assert stamped and unstamped and not stamped & unstamped
+    assert stamped == {b for b, _ in headers}  # every file of every batch carries its load time
     loads = defaultdict(set)
     for batch, _, row in rows:
         if batch in stamped:
@@ -168,6 +168,12 @@ def test_uuid_ts_is_the_batch_load_time_unless_left_out(rows: list, headers: dic
             assert row["received_at"] <= row["uuid_ts"]
     assert all(len(times) == 1 for times in loads.values())
     assert sorted(loads, key=lambda b: loads[b].pop()) == sorted(loads)
+
+
+def test_uuid_ts_can_be_left_out_of_chosen_batches(tmp_path: Path) -> None:
+    write_sample(tmp_path, dataclasses.replace(SMALL, batches_without_uuid_ts=(2,)))
+    _, headers = read_batches(tmp_path)
+    assert {b for (b, _), header in headers.items() if "uuid_ts" not in header} == {1}  # batch 2, 0-based
 
 
 def test_tracks_and_event_table_rows_share_id_and_standard_columns(rows: list) -> None:
