@@ -385,11 +385,11 @@ def test_the_generators_batches_load_one_after_the_other(project):
 
 
 def test_the_generators_batches_load_in_one_command(project, tmp_path):
-    config = GenerateConfig(seed=3, visitors=50, days=3, batches=4)
+    config = GenerateConfig(seed=3, visitors=50, days=3, batches=4, batches_without_uuid_ts=(2,))
     counts = write_batches(generate(config), tmp_path / "gen", config.batches)
     out = loaded(project, tmp_path / "gen")
     assert f"in 4 loads: {sum(sum(rows) for rows in counts.values())} rows, 0 rejected, 0 values discarded" in out
-    # one stamp per load: the batch that leaves uuid_ts out (the second, generate.py) gets one value
+    # one stamp per load: the batch that leaves uuid_ts out (the second) gets one value
     stamped = project.query("SELECT COUNT(DISTINCT uuid_ts) FROM rudder.tracks WHERE uuid_ts > '2025-01-01'")
     assert stamped == [(1,)]
 
