@@ -138,12 +138,13 @@ def _load_file(session: Session, renderer: Any, schema: str, table: str, entropy
         session.execute(f"CREATE TABLE {relation} ({', '.join(f'{_q(c)} {types[c]}' for c in wanted)})")
     for column in (c for c in wanted if have and c not in have):
         session.execute(f"ALTER TABLE {relation} ADD COLUMN {_q(column)} {types[column]}")
-    session.target.stage_text(session, "rs_standin_stage", columns, body, "csv", records)
+    stage = f"rs_standin_{table}"  # one per table: a temporary table keeps its first columns
+    session.target.stage_text(session, stage, columns, body, "csv", records)
     values = [_cast(_q(c), _kind(table, c), types[c]) for c in columns]
     if "uuid_ts" not in columns:
         values.append(f"CAST('{stamp:%Y-%m-%d %H:%M:%S.%f}' AS TIMESTAMP)")
     session.execute(f"INSERT INTO {relation} ({', '.join(map(_q, wanted))}) SELECT {', '.join(values)} "
-                    "FROM rs_standin_stage")
+                    f"FROM {stage}")
     return records
 
 
