@@ -10,6 +10,7 @@ killed run never advances an offset past uncommitted work, and replaying complet
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timezone
@@ -345,11 +346,13 @@ class Lifecycle:
     def _run_in_transaction(self, module: Module, rendered: list[list[RenderedQuery]]) -> None:
         for step in rendered:
             for rq in step:
+                started = time.monotonic()
                 try:
                     result = self.session.execute(rq.sql)
                 except QueryError as exc:
                     raise rq.failure(exc) from exc
-                self.reporter.query_finished(self.target.name, rq.step, rq.query.name, result.rows_affected, 0.0)
+                self.reporter.query_finished(self.target.name, rq.step, rq.query.name, result.rows_affected,
+                                             time.monotonic() - started)
             fault_point(f"{module.name}:complete:{step[0].step}")
 
     def _cleanup(self, module: Module, book: Playbook) -> None:

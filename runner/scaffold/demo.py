@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sluice.config import PROJECT_FILE, load_project
+from sluice.config import PROJECT_FILE, Project, load_project
 from sluice.errors import ConfigError
 from sluice.events.snowplow.generate import GenerateConfig, generate
 from sluice.events.snowplow.generate_writers import TsvFormat, batch_paths, write_batches
@@ -22,7 +22,8 @@ from sluice.families import project_renderer
 from sluice.lifecycle.engine import Lifecycle
 from sluice.output import Reporter, quiet_reporter
 from sluice.scaffold.init import init_project
-from sluice.targets import QueryResult
+from sluice.targets import QueryResult, Target
+from sluice.targets.base import Session
 
 #: left by the demo in its folder, so a later demo may reset that folder and no other
 MARKER = Path(".sluice") / "demo-project"
@@ -38,18 +39,24 @@ class DemoResult:
     rows: dict[str, int] = field(default_factory=dict)
     module_seconds: QueryResult | None = None
     sample: QueryResult | None = None
+    #: more tables to show after the sample: (title, rows)
+    more: list[tuple[str, QueryResult]] = field(default_factory=list)
 
 
-def prepare_folder(folder: Path) -> None:
-    """A fresh demo project in `folder`: new, or one an earlier demo made (reset)."""
+def prepare_folder(folder: Path, model: str = "snowplow-web", data: str = "events") -> None:
+    """A fresh demo project of `model` in `folder`, with an empty `data` folder for the sample:
+    new, or one an earlier demo made (reset; made again for another model)."""
     if (folder / PROJECT_FILE).exists():
         if not (folder / MARKER).exists():
             raise ConfigError(f"{folder} holds a project the demo did not make; give the demo another folder")
         shutil.rmtree(folder / ".sluice")
-        shutil.rmtree(folder / "events", ignore_errors=True)
-    else:
-        init_project(folder, ("snowplow-web",))
-    (folder / "events").mkdir()
+        for earlier in ("events", "rudder"):
+            shutil.rmtree(folder / earlier, ignore_errors=True)
+        if load_project(folder).models != (model,):
+            (folder / PROJECT_FILE).unlink()
+    if not (folder / PROJECT_FILE).exists():
+        init_project(folder, (model,))
+    (folder / data).mkdir()
     (folder / MARKER).parent.mkdir(parents=True, exist_ok=True)
     (folder / MARKER).write_text("made by sluice demo; a later demo resets this folder\n")
 
@@ -80,34 +87,46 @@ def _collect(folder: Path, result: DemoResult) -> None:
     project = load_project(folder)
     with project.target() as target:
         session = target.connect()
-        elapsed = project_renderer(project, target.dialect).render(
-            "{{ seconds_between('run_start_tstamp', 'run_end_tstamp') }}", {}, "demo")
-        for table in TABLES:
-            result.rows[table] = session.fetch(f"SELECT COUNT(*) FROM {table}").rows[0][0]
-        result.module_seconds = session.fetch(
-            "SELECT module, COUNT(*) AS runs, SUM(rows_this_run) AS rows_processed, "
-            f"ROUND(SUM({elapsed}), 2) AS seconds "
-            "FROM derived.datamodel_metadata WHERE outcome = 'complete' "
-            "GROUP BY module ORDER BY MIN(run_start_tstamp)")
+        collect_figures(project, target, session, result, TABLES)
         result.sample = session.fetch(
             "SELECT domain_sessionid, domain_userid, start_tstamp, page_views, engaged_time_in_s, "
             "first_page_urlpath, mkt_medium, refr_medium FROM derived.sessions "
             "ORDER BY page_views DESC, domain_sessionid LIMIT 5")
 
 
-def report(result: DemoResult, reporter: Reporter, elapsed: float) -> None:
+def collect_figures(project: Project, target: Target, session: Session, result: DemoResult,
+                    tables: tuple[str, ...]) -> None:
+    """Rows per table, and each module's runs, rows and seconds (from datamodel_metadata)."""
+    elapsed = project_renderer(project, target.dialect).render(
+        "{{ seconds_between('run_start_tstamp', 'run_end_tstamp') }}", {}, "demo")
+    for table in tables:
+        result.rows[table] = session.fetch(f"SELECT COUNT(*) FROM {table}").rows[0][0]
+    result.module_seconds = session.fetch(
+        "SELECT module, COUNT(*) AS runs, SUM(rows_this_run) AS rows_processed, "
+        f"ROUND(SUM({elapsed}), 2) AS seconds "
+        "FROM derived.datamodel_metadata WHERE outcome = 'complete' "
+        "GROUP BY module ORDER BY MIN(run_start_tstamp)")
+
+
+HINTS = (
+    "  sluice status                      last runs, backlog, high-water marks, locks",
+    "  sluice graph                       the lifecycle of the modules",
+    "  sluice generate --out more/ --seed 2 --start 2024-02-01 && sluice load more/ && sluice run --catch-up",
+    "  duckdb .sluice/sluice.duckdb \"SELECT * FROM derived.users LIMIT 10\"   (or any DuckDB client)",
+    "  playbooks/custom/                  add a module of your own (see the README there)",
+)
+
+
+def report(result: DemoResult, reporter: Reporter, elapsed: float, hints: tuple[str, ...] = HINTS,
+           sample_title: str = "sample sessions", loaded: str = "events") -> None:
     reporter.rows("rows per table", QueryResult(["table", "rows"], list(result.rows.items())))
     if result.module_seconds:
         reporter.rows("time per module (all runs)", result.module_seconds)
     if result.sample:
-        reporter.rows("sample sessions", result.sample)
-    reporter.line(f"done in {elapsed:.1f}s: {result.events_loaded:,} events loaded, {result.rejected} rejected")
+        reporter.rows(sample_title, result.sample)
+    for title, rows in result.more:
+        reporter.rows(title, rows)
+    reporter.line(f"done in {elapsed:.1f}s: {result.events_loaded:,} {loaded} loaded, {result.rejected} rejected")
     reporter.line(f"the demo is a project of its own; next, from there:\n  cd {result.folder}")
-    for hint in (
-        "  sluice status                      last runs, backlog, high-water marks, locks",
-        "  sluice graph                       the lifecycle of the modules",
-        "  sluice generate --out more/ --seed 2 --start 2024-02-01 && sluice load more/ && sluice run --catch-up",
-        "  duckdb .sluice/sluice.duckdb \"SELECT * FROM derived.users LIMIT 10\"   (or any DuckDB client)",
-        "  playbooks/custom/                  add a module of your own (see the README there)",
-    ):
+    for hint in hints:
         reporter.line(hint)

@@ -101,3 +101,24 @@ SYSDATE
 {% macro default__to_date(ts) -%}
 CAST({{ ts }} AS DATE)
 {%- endmacro %}
+
+{#- The calendar day of a naive UTC timestamp in time zone `tz` (an IANA name, checked before
+    it gets here), as a DATE; UTC needs no conversion. -#}
+{% macro default__local_date(ts, tz) -%}
+{%- if tz == 'UTC' -%}
+CAST({{ ts }} AS DATE)
+{%- else -%}
+CAST(CAST(({{ ts }} AT TIME ZONE 'UTC') AT TIME ZONE '{{ tz }}' AS TIMESTAMP) AS DATE)
+{%- endif -%}
+{%- endmacro %}
+
+{#- Redshift: AT TIME ZONE on a plain TIMESTAMP is documented for TIMESTAMPTZ conversions
+    only; CONVERT_TIMEZONE is the documented way.
+    https://docs.aws.amazon.com/redshift/latest/dg/CONVERT_TIMEZONE.html -#}
+{% macro redshift__local_date(ts, tz) -%}
+{%- if tz == 'UTC' -%}
+CAST({{ ts }} AS DATE)
+{%- else -%}
+CAST(CONVERT_TIMEZONE('UTC', '{{ tz }}', {{ ts }}) AS DATE)
+{%- endif -%}
+{%- endmacro %}

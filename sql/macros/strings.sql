@@ -73,3 +73,10 @@ MD5(CAST({{ expr }} AS VARCHAR(65535)))
 {{ ', ' if not loop.first }}'{{ value | string | trim | replace("'", "''") }}'
 {%- endfor -%}
 {%- endmacro %}
+
+{#- `expr` with the first match of `pattern` (a SQL string literal) replaced by `replacement`.
+    Redshift replaces every match, so anchor the pattern (^ or $) to mean the same everywhere;
+    keep to what RE2 and POSIX share (see regex_match). -#}
+{% macro default__regex_replace(expr, pattern, replacement) -%}
+REGEXP_REPLACE({{ expr }}, {{ pattern }}, {{ replacement }})
+{%- endmacro %}

@@ -28,13 +28,15 @@ from tests.cli import invoke
 T0 = datetime(2024, 3, 1, 10, 0, 0)
 #: the first load's uuid_ts; each later load is a minute on
 LOAD0 = datetime(2024, 4, 1, 0, 0, 0)
-MODULES = ("rs_base", "rs_identity", "rs_sessions", "rs_journeys", "rs_activity_sessions")
+MODULES = ("rs_base", "rs_identity", "rs_sessions", "rs_journeys", "rs_activity_sessions", "rs_daily_metrics")
 #: every table the family builds (views included), for snapshots
 OUTPUTS = ("dbt_aliases_mapping", "dbt_mapped_tracks", "dbt_session_tracks", "dbt_track_facts",
            "dbt_session_track_facts", "dbt_user_session_facts", "dbt_session_duration",
            "dbt_top_users_by_avg_session_duration", "dbt_tracks_flow", "session_journeys",
            "rs_activity_mapped_tracks", "rs_activity_session_tracks", "rs_activity_track_facts",
-           "rs_activity_session_track_facts", "rs_activity_user_session_facts")
+           "rs_activity_session_track_facts", "rs_activity_user_session_facts",
+           "rs_metrics_event_dims", "rs_metrics_events", "rs_session_metrics", "rs_daily_visitor_activity",
+           "rs_user_first_touch", "rs_daily_metrics", "rs_daily_session_metrics_by_dim", "rs_daily_dau_by_first_touch")
 
 Row = tuple[str, dict[str, Any]]
 

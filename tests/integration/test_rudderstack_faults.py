@@ -23,8 +23,11 @@ KILL_POINTS = [
     "rs_base:main:stage", "rs_base:complete:manifests", "rs_identity:main:mapping", "rs_identity:complete:write",
     "rs_sessions:main:events", "rs_sessions:main:end", "rs_sessions:complete:write", "rs_sessions:complete:end",
     "rs_journeys:main:upsert", "rs_activity_sessions:main:sessions",
+    "rs_daily_metrics:main:dims", "rs_daily_metrics:main:end", "rs_daily_metrics:complete:sessions",
+    "rs_daily_metrics:complete:end",
 ]
-ON_POSTGRES = ["rs_identity:main:end", "rs_sessions:complete:write", "rs_journeys:main:upsert"]
+ON_POSTGRES = ["rs_identity:main:end", "rs_sessions:complete:write", "rs_journeys:main:upsert",
+               "rs_daily_metrics:main:dims", "rs_daily_metrics:complete:visitors"]
 
 
 def stamped(rows, load: int):

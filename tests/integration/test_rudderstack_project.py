@@ -60,7 +60,9 @@ def test_full_refresh_of_the_sessionizer_rebuilds_it_and_its_consumers(project):
 
 
 def test_a_sessionizer_enabled_later_is_backfilled_over_history(project):
-    rs = RudderModel(project.root, project.target_settings, modules={"rs_activity_sessions": {"enabled": False}})
+    # its consumer is disabled with it (a consumer of a table no enabled module produces is refused)
+    rs = RudderModel(project.root, project.target_settings, modules={"rs_activity_sessions": {"enabled": False},
+                                                                     "rs_daily_metrics": {"enabled": False}})
     rs.load([track("t1", at(0)), page("p1", at(minutes=20)), track("t2", at(minutes=40))])
     assert invoke(project.root, "run", "--catch-up").returncode == 0
     rs.load([identify("i1", at(hours=1), "a1", "u1")])

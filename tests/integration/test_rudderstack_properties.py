@@ -25,13 +25,26 @@ ANONS = ("a0", "a1", "a2")
 USERS = ("u0", "u1")
 #: gaps between a device's calls, in ms: short, at and around the 30-minute cutoff, long
 GAPS = st.sampled_from([0, 1, 60_000, 600_000, 1_799_999, 1_800_000, 1_800_001, 1_860_000, 3_600_000, 7_200_000])
+#: where a device's first call falls: mid-morning, or ten minutes before midnight (sessions and
+#: merges across dates)
+STARTS = st.sampled_from([0, 13 * 3_600_000 + 50 * 60_000])
+#: what a browser call says about where it came from, on what screen, in which SDK session
+CONTEXTS = st.fixed_dictionaries({}, optional={
+    "context_page_referrer": st.sampled_from(["$direct", "https://www.google.com/", "https://www.facebook.com/"]),
+    "context_page_referring_domain": st.sampled_from(["www.google.com", "www.facebook.com"]),
+    "context_campaign_source": st.sampled_from(["google", "newsletter"]),
+    "context_campaign_medium": st.sampled_from(["cpc", "email"]),
+    "context_screen_width": st.sampled_from([1920, 390]),
+    "context_screen_height": st.sampled_from([1080, 844]),
+    "context_session_id": st.sampled_from([100, 200]),
+})
 
 
 @st.composite
 def row_sets(draw) -> list:
     rows, n = [], 0
     for anon in ANONS[:draw(st.integers(1, 3))]:
-        clock = draw(st.integers(0, 3_600_000))
+        clock = draw(STARTS) + draw(st.integers(0, 3_600_000))
         for _ in range(draw(st.integers(1, 5))):
             n += 1
             when = at(ms=clock)
@@ -39,9 +52,9 @@ def row_sets(draw) -> list:
             user = draw(st.one_of(st.none(), st.sampled_from(USERS)))
             if kind == "track":
                 rows.append(track(f"e{n}", when, draw(st.sampled_from(["viewed_product", "signup", "added"])),
-                                  anon=anon, user=user))
+                                  anon=anon, user=user, **draw(CONTEXTS)))
             elif kind == "page":
-                rows.append(page(f"e{n}", when, anon=anon, user=user, name="Home"))
+                rows.append(page(f"e{n}", when, anon=anon, user=user, name="Home", **draw(CONTEXTS)))
             elif kind == "server":                # a backend call: maybe a user_id, never an anonymous_id
                 rows.append(call("tracks", f"e{n}", when, None, user, event="order_completed"))
             elif kind == "identify":
@@ -100,6 +113,22 @@ def test_rudderstack_family_converges_on_duckdb(data):
     with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
         incremental = RudderModel(Path(a), {"type": "duckdb", "path": ".sluice/i.duckdb"})
         full = RudderModel(Path(b), {"type": "duckdb", "path": ".sluice/f.duckdb"})
+        play(incremental, full, rows, batch_of, actions)
+
+
+#: rs_daily_metrics with every seed-parity switch and the other options
+METRICS_OPTIONS = {"rs_daily_metrics": {"vars": {
+    "metrics_user_key": "anonymous_id", "session_source": "sdk", "bounce_definition": "single_page",
+    "reporting_timezone": "Europe/Paris", "activity_sources": ["tracks"]}}}
+
+
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=CASE)
+def test_event_analytics_with_its_options_converges_on_duckdb(data):
+    rows, batch_of, actions = draw_case(data)
+    with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+        incremental = RudderModel(Path(a), {"type": "duckdb", "path": ".sluice/i.duckdb"}, modules=METRICS_OPTIONS)
+        full = RudderModel(Path(b), {"type": "duckdb", "path": ".sluice/f.duckdb"}, modules=METRICS_OPTIONS)
         play(incremental, full, rows, batch_of, actions)
 
 

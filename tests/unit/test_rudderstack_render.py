@@ -25,9 +25,13 @@ FEATURES = [
     {},
     {"session_gap_rule": "bq_minutes", "alias_resolution": "first", "journey_mode": "seed_prefix",
      "journey_length": 3, "session_id_format": "hash", "start_date": "2024-01-01", "entropy": "_copy2",
-     "alias_sources": ["tracks"], "session_sources": ["tracks", "pages", "screens", "identifies"]},
+     "alias_sources": ["tracks"], "session_sources": ["tracks", "pages", "screens", "identifies"],
+     "metrics_user_key": "anonymous_id", "session_source": "sdk", "bounce_definition": "single_page",
+     "reporting_timezone": "Europe/Paris", "activity_sources": ["tracks", "pages", "screens"]},
 ]
-FAMILY = ("rs_base", "rs_identity", "rs_sessions", "rs_journeys", "rs_activity_sessions")
+FAMILY = ("rs_base", "rs_identity", "rs_sessions", "rs_journeys", "rs_activity_sessions", "rs_daily_metrics")
+#: tables of one row per date (or per date and dimension): small, copied to every node on Redshift
+DAILY = ("rs_daily_metrics", "rs_daily_session_metrics_by_dim", "rs_daily_dau_by_first_touch")
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +102,9 @@ def test_absent_tables_read_as_empty_and_present_ones_by_load_time(project):
 def test_redshift_tables_carry_distribution_and_sort_keys(project):
     statements = [_uncommented(s) for _, s in rendered_statements(project, "redshift", {})]
     ddl = [s for s in statements if s.upper().startswith("CREATE TABLE IF NOT EXISTS")]
-    assert len(ddl) >= 12 and all("DISTKEY" in s and "SORTKEY" in s for s in ddl), ddl
+    assert len(ddl) >= 12 and all(("DISTKEY" in s or "DISTSTYLE ALL" in s) and "SORTKEY" in s for s in ddl), ddl
+    everywhere = [s for s in ddl if "DISTSTYLE ALL" in s]
+    assert sorted(s.split()[5].split(".")[1] for s in everywhere) == sorted(DAILY)
 
 
 def _uncommented(statement: str) -> str:

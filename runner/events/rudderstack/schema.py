@@ -171,6 +171,17 @@ def _sql_name(name: object) -> str:
     return name
 
 
+_TIME_ZONE = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$")
+
+
+def _time_zone(name: object) -> str:
+    """A configured time zone (`reporting_timezone`): it lands in SQL as a literal, so only the
+    shape of an IANA name (Europe/Paris, America/Argentina/Buenos_Aires, UTC, Etc/GMT+2)."""
+    if not isinstance(name, str) or not _TIME_ZONE.match(name):
+        raise ValueError(f"{name!r} is not a time zone name (an IANA name such as UTC or Europe/Paris)")
+    return name
+
+
 def template_globals() -> dict[str, object]:
     """What the RudderStack modules' SQL templates may name besides the macros."""
-    return {"rs_call_types": dict(CALL_TYPES), "rs_sql_name": _sql_name}
+    return {"rs_call_types": dict(CALL_TYPES), "rs_sql_name": _sql_name, "rs_time_zone": _time_zone}

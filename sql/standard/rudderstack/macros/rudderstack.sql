@@ -165,3 +165,74 @@ SELECT CAST(NULL AS VARCHAR(32)) AS source_table, CAST(NULL AS TIMESTAMP) AS rec
 {{ rs_event_fields('select', 'tracks', []) }}
 WHERE 1 = 0
 {%- endmacro %}
+
+{#- Event analytics' dimensions of one event (SEEDS-SPEC B.3.1), from rs_events_staged columns.
+    rs_referrer: 'direct' when the JS SDK reported no referrer ($direct), else the referring
+    domain, lower-cased, without a leading www. and a trailing .com, .co (each maybe followed by
+    a country part, as .co.uk) or .org; NULL when there is none. -#}
+{% macro default__rs_referrer(referrer, referring_domain) -%}
+CASE WHEN LOWER({{ referrer }}) = '$direct' THEN 'direct'
+     ELSE NULLIF({{ regex_replace(regex_replace('LOWER(' ~ referring_domain ~ ')', "'^www[.]'", "''"),
+                                  "'[.](com|co)([.][a-z0-9_]+)?$|[.]org$'", "''") }}, '') END
+{%- endmacro %}
+
+{#- utm_source / utm_medium: the campaign's value lower-cased, unless it is missing, empty or
+    the text 'null' (as some SDKs send it); then the referrer stands for it. -#}
+{% macro default__rs_campaign_value(value, referrer) -%}
+CASE WHEN {{ value }} IS NOT NULL AND {{ value }} <> '' AND LOWER({{ value }}) <> 'null' THEN LOWER({{ value }})
+     ELSE {{ referrer }} END
+{%- endmacro %}
+
+{#- The source alone when source and medium are the same, else 'source-medium'; when one is
+    missing, the other. -#}
+{% macro default__rs_source_medium(source, medium) -%}
+CASE WHEN {{ source }} = {{ medium }} OR {{ medium }} IS NULL THEN {{ source }}
+     WHEN {{ source }} IS NULL THEN {{ medium }}
+     ELSE {{ source }} || '-' || {{ medium }} END
+{%- endmacro %}
+
+{#- `expr` LIKE any of `patterns` (plain strings, wrapped in %...%: "contains"). -#}
+{% macro default__rs_contains_any(expr, patterns) -%}
+({% for p in patterns %}{{ ' OR ' if not loop.first }}{{ expr }} LIKE '%{{ p }}%'{% endfor %})
+{%- endmacro %}
+
+{#- The channel, first match wins: the seed's rules with the paid ones (Paid Display, Paid
+    Search) moved before Organic Search, where google.com with utm_medium=cpc used to land.
+    Referrer-based rules (search engines, social sites, doubleclick) look at `source`, which is
+    the campaign's utm_source when the link was tagged and the referrer otherwise: a tagged
+    newsletter link opened in webmail is Email, not a search. Search engines are matched by
+    name: the referrer has lost its .com/.org, so the seed's 'google.com', 'qwant.com' and
+    'ecosia.org' could never match. -#}
+{% macro default__rs_channel(source, medium, referrer) -%}
+CASE WHEN {{ referrer }} = 'direct' OR {{ source }} = 'direct' OR {{ medium }} IN ('none', 'not set') THEN 'Direct'
+     WHEN {{ rs_contains_any(medium, ['display', 'doubleclick']) }} OR {{ medium }} IN ('cpm', 'banner')
+       OR {{ rs_contains_any(source, ['doubleclick']) }} THEN 'Paid Display'
+     WHEN {{ medium }} IN ('cpc', 'ppc', 'paidsearch') THEN 'Paid Search'
+     WHEN {{ rs_contains_any(source, ['google', 'bing', 'duckduckgo', 'yahoo', 'ecosia', 'baidu', 'qwant', 'naver']) }}
+       OR {{ medium }} = 'organic' THEN 'Organic Search'
+     WHEN {{ medium }} IN ('social', 'social-network', 'social-media', 'sm', 'social network', 'social media')
+       OR {{ rs_contains_any(medium, ['paidsocial', 'video']) }}
+       OR {{ rs_contains_any(source, ['linkedin', 'facebook', 'reddit', 'twitter', 'youtube']) }} THEN 'Social'
+     WHEN {{ medium }} = 'email' THEN 'Email'
+     WHEN {{ medium }} = 'affiliate' THEN 'Affiliates'
+     WHEN {{ medium }} = 'referral' THEN 'Referral'
+     WHEN {{ medium }} IN ('cpv', 'cpa', 'cpp', 'content-text') THEN 'Other Advertising'
+     ELSE '(other)' END
+{%- endmacro %}
+
+{#- The device class of a screen, either way round, bounds included: Desktop (>= 1024 x >= 768),
+    Mobile (360-414 x 640-896), Tablet (601-1280 x 800-962), else Others (no size included). -#}
+{% macro default__rs_device_type(width, height) -%}
+{%- set w, h = width, height -%}
+CASE WHEN ({{ h }} >= 1024 AND {{ w }} >= 768) OR ({{ w }} >= 1024 AND {{ h }} >= 768) THEN 'Desktop'
+     WHEN ({{ h }} BETWEEN 360 AND 414 AND {{ w }} BETWEEN 640 AND 896)
+       OR ({{ w }} BETWEEN 360 AND 414 AND {{ h }} BETWEEN 640 AND 896) THEN 'Mobile'
+     WHEN ({{ h }} BETWEEN 601 AND 1280 AND {{ w }} BETWEEN 800 AND 962)
+       OR ({{ w }} BETWEEN 601 AND 1280 AND {{ h }} BETWEEN 800 AND 962) THEN 'Tablet'
+     ELSE 'Others' END
+{%- endmacro %}
+
+{#- Whether two values differ, NULL being a value (Redshift has no IS DISTINCT FROM). -#}
+{% macro default__rs_differs(a, b) -%}
+(CASE WHEN {{ a }} = {{ b }} OR ({{ a }} IS NULL AND {{ b }} IS NULL) THEN 0 ELSE 1 END = 1)
+{%- endmacro %}

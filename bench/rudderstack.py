@@ -1,0 +1,151 @@
+"""Benchmark the RudderStack family, DuckDB and PostgreSQL side by side, and record it in RESULTS.md.
+
+    python bench/rudderstack.py [--visitors 72000] [--days 30] [--targets duckdb,postgres] [--record]
+
+`sluice generate --source rudderstack` data (about 14 tracks and pages per visitor: 72,000
+visitors make about 1M tracks+pages rows, 1.9M rows in all tables) in SLICES + 1 load batches
+by arrival; the newest batch is the 1% that arrives later. For each target, in a fresh database:
+  (a) full run: the history loaded batch by batch, then `sluice run --catch-up`;
+  (b) incremental run: the newest batch loaded, then one `sluice run`;
+  (c) one `sluice run` with nothing new;
+  (d) the floor: a plain scan of the new batch's tracks and pages (every column, by uuid_ts).
+Every run is a `sluice` process of its own (wall time and peak memory its own); per-module
+seconds come from `datamodel_metadata`. Loading goes through `sluice load --source rudderstack`'s
+loader and is not part of the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench.run import Phase, TargetResult, timed_run  # noqa: E402
+from sluice.config import load_project  # noqa: E402
+from sluice.events.rudderstack.generate import GenerateConfig, generate  # noqa: E402
+from sluice.events.rudderstack.load import load_rudderstack  # noqa: E402
+from sluice.events.rudderstack.writer import write_batches  # noqa: E402
+from tests import pg  # noqa: E402
+
+MODULES = ("rs_base", "rs_identity", "rs_sessions", "rs_journeys", "rs_activity_sessions", "rs_daily_metrics")
+SLICES = 100  # the newest of SLICES + 1 generated batches is the 1% that arrives later
+
+
+def load(project: Path, batches: list[Path]) -> Phase:
+    started = time.monotonic()
+    config = load_project(project)
+    for batch in batches:
+        load_rudderstack(config, None, {}, batch, project / "rejects.tsv", None)
+    return Phase(time.monotonic() - started, 0.0)
+
+
+def newest_load(project: Path) -> datetime:
+    with load_project(project).target() as target:
+        return target.connect().fetch("SELECT MAX(uuid_ts) FROM rudder.tracks").rows[0][0]
+
+
+def scan_floor(project: Path, since: datetime) -> Phase:
+    """Read every column of the tracks and pages loaded since `since`: what any model must do."""
+    started = time.monotonic()
+    with load_project(project).target() as target:
+        session = target.connect()
+        for table in ("tracks", "pages"):
+            columns = [r[0] for r in session.fetch(
+                f"SELECT column_name FROM information_schema.columns WHERE table_schema = 'rudder' "
+                f"AND table_name = '{table}'").rows]
+            widest = ", ".join(f'MAX(LENGTH(CAST("{c}" AS VARCHAR)))' for c in columns)
+            session.fetch(f"SELECT COUNT(*), {widest} FROM rudder.{table} "
+                          f"WHERE uuid_ts >= CAST('{since:%Y-%m-%d %H:%M:%S.%f}' AS TIMESTAMP)")
+    return Phase(time.monotonic() - started, 0.0)
+
+
+def bench_target(name: str, settings: dict, history: list[Path], newest: Path, workdir: Path) -> TargetResult:
+    project = workdir / name
+    project.mkdir()
+    (project / "sluice.yml").write_text(yaml.safe_dump({"default_target": name, "targets": {name: settings},
+                                                        "models": ["rudderstack"]}))
+    result = TargetResult(name)
+    result.load = load(project, history)
+    result.phases["a_full"] = timed_run(project, "--catch-up")
+    load(project, [newest])
+    result.phases["b_incremental"] = timed_run(project)
+    result.phases["c_nothing_new"] = timed_run(project)
+    result.phases["d_scan_floor"] = scan_floor(project, newest_load(project))
+    return result
+
+
+def render(results: list[TargetResult], visitors: int, days: int, counts: dict[str, list[int]]) -> str:
+    now = datetime.now(timezone.utc)
+    activity = sum(sum(counts.get(t, [0])[:-1]) for t in ("tracks", "pages"))
+    newer = sum(counts.get(t, [0])[-1] for t in ("tracks", "pages"))
+    everything = sum(sum(n[:-1]) for n in counts.values())
+    lines = [f"## {now:%Y-%m-%d %H:%M} UTC, RudderStack family, {activity:,} tracks+pages rows "
+             f"(+{newer:,} incremental)", "",
+             f"Machine: {platform.node()}, {os.cpu_count()} cores, {platform.platform()}, "
+             f"Python {platform.python_version()}. Command: `python bench/rudderstack.py --visitors {visitors} "
+             f"--days {days}`. {visitors:,} visitors over {days} days, {everything:,} rows in all tables "
+             f"({SLICES} batches of history, loaded by `sluice load --source rudderstack`).", "",
+             "| target | (a) full s | (b) incremental s | (c) nothing new s | (d) scan floor s | (b)/(a) | (c)/(a) |"
+             " peak MB a/b/c |", "|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        p = r.phases
+        a, b, c, d = (p[k].seconds for k in ("a_full", "b_incremental", "c_nothing_new", "d_scan_floor"))
+        peaks = "/".join(f"{p[k].peak_mb:.0f}" for k in ("a_full", "b_incremental", "c_nothing_new"))
+        lines.append(f"| {r.target} | {a:.1f} | {b:.2f} | {c:.2f} | {d:.3f} | {b / a:.1%} | {c / a:.1%} | {peaks} |")
+    lines += ["", "Seconds per module (from datamodel_metadata; process start-up and lifecycle overhead excluded):",
+              "", "| target | phase | " + " | ".join(MODULES) + " |", "|---|---|" + "---|" * len(MODULES)]
+    for r in results:
+        for key, phase in r.phases.items():
+            if phase.modules:
+                cells = " | ".join(f"{phase.modules.get(m, 0.0):.2f}" for m in MODULES)
+                lines.append(f"| {r.target} | {key} | {cells} |")
+    lines += ["", "Loading the history (not part of the ratios): " +
+              ", ".join(f"{r.target} {r.load.seconds:.0f}s" for r in results if r.load), ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--visitors", type=int, default=72_000)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--targets", default="duckdb,postgres")
+    parser.add_argument("--record", action="store_true", help="Append the figures to bench/RESULTS.md.")
+    args = parser.parse_args()
+    with pg.pg_server() as dsn, tempfile.TemporaryDirectory(prefix="sluice-bench-rs-") as tmp:
+        workdir = Path(tmp)
+        config = GenerateConfig(visitors=args.visitors, days=args.days, batches=SLICES + 1)
+        started = time.monotonic()
+        counts = write_batches(generate(config), workdir / "batches", config.batches)
+        print(f"generated in {time.monotonic() - started:.0f}s: "
+              + ", ".join(f"{t} {sum(n):,}" for t, n in counts.items()), flush=True)
+        batches = sorted((workdir / "batches").glob("batch-*"))
+        results = []
+        for name in args.targets.split(","):
+            if name == "postgres":
+                if dsn is None:
+                    raise SystemExit("no PostgreSQL found (set SLUICE_TEST_PG_DSN)")
+                with pg.fresh_database(dsn) as db:
+                    results.append(bench_target(name, pg.target_settings(db), batches[:-1], batches[-1], workdir))
+            else:
+                results.append(bench_target(name, {"type": "duckdb", "path": ".sluice/bench.duckdb"}, batches[:-1],
+                                            batches[-1], workdir))
+            print(f"{name}: done", flush=True)
+    text = render(results, args.visitors, args.days, counts)
+    print(text)
+    if args.record:
+        with open(REPO / "bench" / "RESULTS.md", "a") as handle:
+            handle.write("\n" + text)
+
+
+if __name__ == "__main__":
+    main()
