@@ -78,9 +78,7 @@ def _rudderstack_demo(directory: Path, reporter: Reporter, started: float, **set
     from sluice.events.rudderstack.generate import GenerateConfig
     from sluice.scaffold.demo_rudderstack import report_rudderstack, run_rudderstack_demo
 
-    # Every batch carries uuid_ts: the batch a loader would stamp with today's clock (the
-    # generator's hazard) would put rs_base's load mark years past the later batches' uuid_ts.
-    config = GenerateConfig(**settings, batches_without_uuid_ts=())
+    config = GenerateConfig(**settings)
     result = run_rudderstack_demo(directory, reporter, config)
     after = config.start + timedelta(days=config.days + 30)
     report_rudderstack(result, reporter, time.monotonic() - started, f"{after:%Y-%m-%d}")
