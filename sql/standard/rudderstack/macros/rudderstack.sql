@@ -93,7 +93,7 @@ CAST({{ seconds_between(start, stop) }} AS DECIMAL(18, 6))
 {%- endfor -%}
 {%- endmacro %}
 
-{#- The columns of rs_events_staged (SEEDS-SPEC A.6) in one list: `ddl` renders their
+{#- The columns of rs_events_staged in one list: `ddl` renders their
     definitions, `names` their names, `select` each one's value from RudderStack table
     `source` (aliased `alias`, with columns `relation_columns`); where a page's own property
     exists it comes before the page context every call carries. -#}
@@ -166,7 +166,7 @@ SELECT CAST(NULL AS VARCHAR(32)) AS source_table, CAST(NULL AS TIMESTAMP) AS rec
 WHERE 1 = 0
 {%- endmacro %}
 
-{#- Event analytics' dimensions of one event (SEEDS-SPEC B.3.1), from rs_events_staged columns.
+{#- Event analytics' dimensions of one event, from rs_events_staged columns.
     rs_referrer: 'direct' when the JS SDK reported no referrer ($direct), else the referring
     domain, lower-cased, without a leading www. and a trailing .com, .co (each maybe followed by
     a country part, as .co.uk) or .org; NULL when there is none. -#}
