@@ -56,7 +56,8 @@ def _plot(kind: type, labels: list[str], formatter: Callable[[Any], str], height
     many = len(labels) > MAX_X_LABELS
     plot = kind(style=STYLE, width=760, height=height, js=[], disable_xml_declaration=True, show_legend=legend,
                 legend_at_bottom=True, legend_at_bottom_columns=4, margin=10, margin_bottom=30, margin_right=30,
-                show_x_guides=False, dots_size=3, min_scale=4, max_scale=8, x_label_rotation=30 if many else 0,
+                show_x_guides=False, dots_size=3.5, stroke_style={"width": 2.5}, min_scale=4, max_scale=8,
+                x_label_rotation=30 if many else 0,
                 show_minor_x_labels=not many, x_labels_major_count=MAX_X_LABELS if many else None,
                 truncate_label=-1, value_formatter=formatter, include_x_axis=True, allow_interruptions=True,
                 no_data_text="no data")
