@@ -4,9 +4,12 @@ against the warehouse."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from sluice.config import Project
 from sluice.families import enabled_families
 from sluice.lifecycle.context import module_variables
 from sluice.lifecycle.engine import Lifecycle
@@ -49,20 +52,26 @@ def family_headlines(lifecycle: Lifecycle) -> list[FamilyHeadlines]:
 
 def chart_data(lifecycle: Lifecycle, spec: ChartSpec, builders: list[Module]) -> ChartData:
     """The chart's rows, or what is missing before it can have any."""
-    variables = _variables(lifecycle, builders[0])
+    project = lifecycle.project
+    variables = chart_variables(project, builders[0], lifecycle.cli_vars, lifecycle.target.dialect)
     entropy = variables.get("entropy", "")
     relations = [f"{variables['output_schema']}.{table}{entropy}" for table in spec.entry.reads]
     absent = [relation for relation in relations if not lifecycle.state.exists(relation)]
     if absent:
         modules = ", ".join(dict.fromkeys(m.name for m in builders))
         return ChartData(spec, missing=f"not built yet: {', '.join(absent)} (run {modules})")
-    sql = lifecycle.renderer.render(spec.sql_path.read_text(), variables,
-                                    display_path(spec.sql_path, lifecycle.project.root))
-    result = lifecycle.session.fetch(sql, label=f"report {spec.key}")
+    result = lifecycle.session.fetch(chart_sql(lifecycle.renderer, spec, variables, project.root),
+                                     label=f"report {spec.key}")
     return ChartData(spec, tuple(result.columns), tuple(tuple(row) for row in result.rows))
 
 
-def _variables(lifecycle: Lifecycle, module: Module) -> dict[str, Any]:
-    """The variables the module's own SQL sees (its schemas and `entropy` among them)."""
-    book = load_playbook(module.main, {}, Renderer(None), project_root=lifecycle.project.root)
-    return module_variables(lifecycle.project, module, book, lifecycle.cli_vars, lifecycle.target.dialect)
+def chart_variables(project: Project, builder: Module, cli_vars: Mapping[str, Any],
+                    dialect: str | None) -> dict[str, Any]:
+    """What the chart's SQL sees: the variables of the module that builds the first table it
+    reads, as that module's own SQL sees them (its schemas and `entropy` among them)."""
+    book = load_playbook(builder.main, {}, Renderer(None), project_root=project.root)
+    return module_variables(project, builder, book, cli_vars, dialect)
+
+
+def chart_sql(renderer: Renderer, spec: ChartSpec, variables: Mapping[str, Any], project_root: Path) -> str:
+    return renderer.render(spec.sql_path.read_text(), variables, display_path(spec.sql_path, project_root))
