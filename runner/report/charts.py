@@ -8,6 +8,7 @@ show them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -26,8 +27,10 @@ STYLE = Style(
     label_font_size=12, major_label_font_size=12, legend_font_size=13, value_font_size=11, tooltip_font_size=12,
     opacity=".85", opacity_hover=".95",
 )
-#: x labels shown at most; the others stay unlabelled ticks
-MAX_X_LABELS = 14
+#: a chart's width in SVG units (the page scales it to its column)
+WIDTH = 760
+#: how wide a character of an axis label is, roughly, at the style's label size
+LABEL_CHAR_WIDTH = 7
 
 
 def headline_chart(chart: ChartData) -> str:
@@ -53,16 +56,22 @@ def run_history_charts(runs: Sequence[RunPoint]) -> tuple[str, str]:
 
 def _plot(kind: type, labels: list[str], formatter: Callable[[Any], str], height: int = 300,
           legend: bool = True) -> Any:
-    many = len(labels) > MAX_X_LABELS
-    plot = kind(style=STYLE, width=760, height=height, js=[], disable_xml_declaration=True, show_legend=legend,
+    plot = kind(style=STYLE, width=WIDTH, height=height, js=[], disable_xml_declaration=True, show_legend=legend,
                 legend_at_bottom=True, legend_at_bottom_columns=4, margin=10, margin_bottom=30, margin_right=30,
                 show_x_guides=False, dots_size=3.5, stroke_style={"width": 2.5}, min_scale=4, max_scale=8,
-                x_label_rotation=30 if many else 0,
-                show_minor_x_labels=not many, x_labels_major_count=MAX_X_LABELS if many else None,
                 truncate_label=-1, value_formatter=formatter, include_x_axis=True, allow_interruptions=True,
-                no_data_text="no data")
+                no_data_text="no data", **_sparse_labels(labels))
     plot.x_labels = labels
     return plot
+
+
+def _sparse_labels(labels: list[str]) -> dict[str, Any]:
+    """Label every n-th point only, so labels never overlap: as many as fit side by side."""
+    widest = max((len(text) for text in labels), default=1) * LABEL_CHAR_WIDTH + 16
+    fit = max(2, (WIDTH - 100) // widest)
+    if len(labels) <= fit:
+        return {}
+    return {"show_minor_x_labels": False, "x_labels_major_every": math.ceil(len(labels) / fit)}
 
 
 def _svg(plot: Any) -> str:
