@@ -20,7 +20,7 @@ from PIL import Image
 
 from sluice.api import Sluice
 from sluice.report import write_report
-from tests.integration.browser import Element, rendered_dom, screenshot
+from tests.integration.browser import Element, chromium, rendered_dom, screenshot
 
 REPO = Path(__file__).resolve().parents[2]
 WEB = ("base", "page_views", "sessions", "users")
@@ -39,6 +39,12 @@ steps:
       - {name: clicks_have_a_page_view, file: 01-main/03-clicks-have-a-page-view.sql, severity: warn}
       - {name: clicked_page_views, file: 01-main/04-clicked-page-views.sql, severity: warn}
 """
+
+
+@pytest.fixture
+def browser() -> str:
+    """Chromium, looked for before a project is built: a missing one fails (CI) or skips at once."""
+    return chromium()
 
 
 @pytest.fixture
@@ -70,7 +76,7 @@ def shop(project):
     return project
 
 
-def test_the_page_shows_what_the_database_holds(shop):
+def test_the_page_shows_what_the_database_holds(browser, shop):
     result = shop.sluice("report")
     page = shop.root / ".sluice" / "report.html"
     assert result.returncode == 0 and result.stdout.strip() == f"wrote {page}"
@@ -116,6 +122,22 @@ def assert_lock_and_missing_table(shop) -> None:
         assert not figure.all("svg")
         assert figure.one("p", class_="missing").text() == \
             "not built yet: derived.rs_daily_metrics (run rs_daily_metrics)"
+
+
+def test_a_project_not_run_yet_shows_its_enabled_charts_waiting(browser, project):
+    """Nothing has run; rs_daily_metrics is disabled, so the RudderStack family has no chart
+    left and no section; the web family's charts wait for their tables."""
+    project.write_config(models=["snowplow-web", "rudderstack"], modules={"rs_daily_metrics": {"enabled": False}})
+    assert project.sluice("report", "--out", "page.html").returncode == 0
+    dom = rendered_dom(project.root / "page.html")
+    assert [s.attrs["data-family"] for s in dom.all("section", class_="family")] == ["snowplow-web"]
+    assert [f.one("p", class_="missing").text() for f in dom.all("figure", class_="chart")] == [
+        "not built yet: derived.page_views, derived.sessions (run page_views, sessions)",
+        "not built yet: derived.page_views (run page_views)"]
+    overview = dom.one("table", class_="overview").table()
+    assert [row[0] for row in overview] == [*WEB, *RUDDER[:-1]]
+    assert all(row[2] == "no run yet" for row in overview)
+    assert not dom.all("svg")
 
 
 # -- what the page must show ---------------------------------------------------------------
