@@ -19,7 +19,7 @@ from pygal.style import Style
 from sluice.report.collect import RunPoint
 from sluice.report.headlines import ChartData
 
-#: the series colours, in order (distinguishable for the common kinds of colour blindness)
+#: the series colours, in order: blue, orange, green, red, purple, brown
 COLOURS = ("#1f6fb4", "#e6772e", "#2a9d55", "#c23b3b", "#7b5aa6", "#8c6d31")
 STYLE = Style(
     background="transparent", plot_background="#ffffff", foreground="#333333", foreground_strong="#222222",
