@@ -15,6 +15,7 @@ from sluice.lifecycle.modules import discover, enabled
 from sluice.lifecycle.validation import check_project, declared_checks
 from sluice.report import write_report
 from sluice.report.collect import DEFAULT_RUNS
+from sluice.report.validation import check_charts
 
 #: `sluice check`'s status when the project is not sound: SQL Runner's "playbook invalid"
 INVALID = 7
@@ -63,9 +64,9 @@ def graph_command(obj: dict, fmt: str) -> None:
 @click.pass_obj
 def check(obj: dict) -> None:
     """Validate the project before anything runs: targets, modules, graph, playbooks, SQL on
-    every dialect."""
+    every dialect (the report's queries too)."""
     project = load_project(obj["project_dir"])
-    problems = check_project(project)
+    problems = check_project(project) or check_charts(project)
     for problem in problems:
         click.echo(problem)
     if problems:

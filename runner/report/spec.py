@@ -57,15 +57,18 @@ class ChartSpec:
 
 def family_charts(family: Family) -> list[ChartSpec]:
     """The charts a family's `report.yml` declares; none without the file."""
-    path = family.folder / REPORT_FILE
+    return read_charts(family.name, family.folder / REPORT_FILE, resources.standard_sql() / family.name)
+
+
+def read_charts(family: str, path: Path, sql_root: Path) -> list[ChartSpec]:
+    """The charts of a report file, their SQL files found under `sql_root`."""
     if not path.is_file():
         return []
     spec = validate(ReportFile, read_yaml(path), str(path), PlaybookError)
-    sql_root = resources.standard_sql() / family.name
     charts = []
     for entry in spec.charts:
         sql_path = sql_root / entry.file
         if not sql_path.is_file():
             raise PlaybookError(f"{path}: chart '{entry.name}': {entry.file} does not exist in {sql_root}")
-        charts.append(ChartSpec(family.name, entry, sql_path))
+        charts.append(ChartSpec(family, entry, sql_path))
     return charts

@@ -14,12 +14,13 @@ import yaml
 
 from sluice.config import load_project
 from sluice.errors import PlaybookError
-from sluice.families import FAMILIES, Family, project_renderer
+from sluice.families import FAMILIES, project_renderer
 from sluice.lifecycle.modules import discover
-from sluice.report import charts
+from sluice.report import charts, validation
 from sluice.report.collect import RunPoint
 from sluice.report.headlines import ChartData, chart_sql, chart_variables
-from sluice.report.spec import REPORT_FILE, family_charts
+from sluice.report.spec import REPORT_FILE, family_charts, read_charts
+from sluice.report.validation import check_charts
 from sluice.targets import DIALECTS
 from sluice.targets.base import split_statements
 
@@ -57,18 +58,15 @@ def test_every_report_query_renders_and_parses(project, dialect):
     ("charts: [{name: c, title: T, file: x.sql, reads: [t], kind: pie}]", "charts.0.kind: expected 'line' or 'bar'"),
     ("charts: [{name: c, title: T, file: x.sql, reads: [t], colour: red}]", "charts.0.colour: unknown key"),
 ])
-def test_a_wrong_report_file_is_one_line_naming_it(tmp_path, monkeypatch, text, message):
-    family = Family("made-up", "a family of this test")
-    monkeypatch.setattr(Family, "folder", property(lambda self: tmp_path))
+def test_a_wrong_report_file_is_one_line_naming_it(tmp_path, text, message):
     (tmp_path / REPORT_FILE).write_text(text)
     with pytest.raises(PlaybookError) as raised:
-        family_charts(family)
+        read_charts("made-up", tmp_path / REPORT_FILE, tmp_path)
     assert str(raised.value).startswith(f"{tmp_path / REPORT_FILE}: ") and message in str(raised.value)
 
 
-def test_a_family_without_a_report_file_has_no_charts(tmp_path, monkeypatch):
-    monkeypatch.setattr(Family, "folder", property(lambda self: tmp_path))
-    assert family_charts(Family("quiet", "")) == []
+def test_a_family_without_a_report_file_has_no_charts(tmp_path):
+    assert read_charts("quiet", tmp_path / REPORT_FILE, tmp_path) == []
 
 
 def web_chart(name: str, columns: tuple[str, ...], rows: list[tuple]) -> ChartData:
@@ -113,3 +111,21 @@ def test_the_page_template_ships_in_the_package():
     source, filename, _ = jinja2.PackageLoader("sluice.report", "templates").get_source(jinja2.Environment(),
                                                                                          "report.html")
     assert "<!doctype html>" in source and Path(filename).parent.name == "templates"
+
+
+def test_sluice_check_renders_and_parses_every_chart(project):
+    assert check_charts(project) == []
+
+
+@pytest.mark.parametrize(("sql", "problem"), [
+    ("SELECT report_date, FROM {{ table(output_schema, 'page_views') }} WHERE", "report chart 'snowplow-web.c' on "),
+    ("SELECT {{ no_such_variable }} FROM {{ table(output_schema, 'page_views') }}", "no_such_variable"),
+])
+def test_sluice_check_names_a_broken_chart(project, tmp_path, monkeypatch, sql, problem):
+    (tmp_path / REPORT_FILE).write_text("charts: [{name: c, title: T, file: report/c.sql, reads: [page_views]}]")
+    (tmp_path / "report").mkdir()
+    (tmp_path / "report" / "c.sql").write_text(sql)
+    broken = read_charts("snowplow-web", tmp_path / REPORT_FILE, tmp_path)
+    monkeypatch.setattr(validation, "family_charts", lambda family: broken if family.name == "snowplow-web" else [])
+    problems = check_charts(project)
+    assert len(problems) == len(DIALECTS) and all(problem in p for p in problems), problems
