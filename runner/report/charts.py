@@ -1,14 +1,15 @@
 """The report's charts, drawn by pygal as inline SVG: no browser, script or network involved.
 
 pygal adds a small script of its own to each chart (its configuration, for an optional
-tooltip library we never load) and names that library's address; both are left out, so the
-SVG is shapes and text only. Values and labels arrive formatted the way the page's tables
-show them.
+tooltip library we never load) and comments naming itself; both are left out, and the
+library's address is never set (`js=[]`), so the SVG is shapes and text only. Values and
+labels arrive formatted the way the page's tables show them.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -75,12 +76,9 @@ def _sparse_labels(labels: list[str]) -> dict[str, Any]:
 
 
 def _svg(plot: Any) -> str:
-    svg = plot.render(is_unicode=True)
-    start = svg.find("<script")
-    while start != -1:  # pygal's configuration script: for the tooltips we do not load
-        svg = svg[:start] + svg[svg.index("</script>", start) + len("</script>"):]
-        start = svg.find("<script")
-    return svg
+    """The chart without pygal's configuration script (for the tooltips we do not load) and
+    its comments (its name and addresses)."""
+    return re.sub(r"<script\b.*?</script>|<!--.*?-->", "", plot.render(is_unicode=True), flags=re.DOTALL)
 
 
 def label(value: Any) -> str:
