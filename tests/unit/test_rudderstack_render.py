@@ -29,9 +29,11 @@ FEATURES = [
      "metrics_user_key": "anonymous_id", "session_source": "sdk", "bounce_definition": "single_page",
      "reporting_timezone": "Europe/Paris", "activity_sources": ["tracks", "pages", "screens"]},
 ]
-FAMILY = ("rs_base", "rs_identity", "rs_sessions", "rs_journeys", "rs_activity_sessions", "rs_daily_metrics")
+FAMILY = ("rs_base", "rs_identity", "rs_sessions", "rs_journeys", "rs_activity_sessions", "rs_daily_metrics",
+          "rs_web_attribution")
 #: tables of one row per date (or per date and dimension): small, copied to every node on Redshift
-DAILY = ("rs_daily_metrics", "rs_daily_session_metrics_by_dim", "rs_daily_dau_by_first_touch")
+DAILY = ("rs_daily_metrics", "rs_daily_session_metrics_by_dim", "rs_daily_dau_by_first_touch",
+         "web_attribution_by_channel")
 
 
 @pytest.fixture(scope="module")

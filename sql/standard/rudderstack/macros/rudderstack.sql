@@ -259,3 +259,40 @@ CASE WHEN ({{ h }} >= 1024 AND {{ w }} >= 768) OR ({{ w }} >= 1024 AND {{ h }} >
 {% macro default__rs_differs(a, b) -%}
 (CASE WHEN {{ a }} = {{ b }} OR ({{ a }} IS NULL AND {{ b }} IS NULL) THEN 0 ELSE 1 END = 1)
 {%- endmacro %}
+
+{#- rs_web_attribution's page view and session columns (SEEDS-SPEC B.3.3), in one list each:
+    `ddl` renders their definitions, `names` their names (of the relation aliased `alias`, if
+    given). `seconds` is an exact duration. -#}
+{% macro default__rs_web_fields(grain, mode, alias=none) -%}
+{%- set utm = [('utm_source', 'string'), ('utm_medium', 'string'), ('utm_campaign', 'string'),
+               ('utm_term', 'string'), ('utm_content', 'string'), ('gclid', 'string')] -%}
+{%- set fields = {
+  'page_view': [('page_view_id', 'string'), ('anonymous_id', 'string'), ('user_id', 'string'),
+                ('received_at_tstamp', 'timestamp'), ('sent_at_tstamp', 'timestamp'), ('tstamp', 'timestamp'),
+                ('page_url', 'text'), ('page_url_host', 'string'), ('page_url_path', 'text'), ('page_title', 'text'),
+                ('page_url_query', 'text'), ('referrer', 'text'), ('referrer_host', 'string')] + utm
+               + [('ip', 'string'), ('user_agent', 'text'), ('device', 'string'), ('device_category', 'string')],
+  'session': [('session_id', 'string'), ('anonymous_id', 'string'), ('session_start_tstamp', 'timestamp'),
+              ('session_end_tstamp', 'timestamp'), ('page_views', 'integer'), ('first_page_url', 'text'),
+              ('first_page_url_host', 'string'), ('first_page_url_path', 'text'), ('first_page_url_query', 'text')]
+             + utm
+             + [('referrer', 'text'), ('referrer_host', 'string'), ('device', 'string'), ('device_category', 'string'),
+                ('last_page_url', 'text'), ('last_page_url_host', 'string'), ('last_page_url_path', 'text'),
+                ('last_page_url_query', 'text'), ('duration_in_s', 'seconds'), ('duration_in_s_tier', 'string'),
+                ('referrer_medium', 'string'), ('referrer_source', 'string'), ('channel', 'string')],
+}[grain] -%}
+{%- for name, kind in fields -%}
+{%- if mode == 'ddl' -%}
+  {{ quote(name) }} {{ 'DECIMAL(18, 6)' if kind == 'seconds' else rs_type(kind) }}{{ ',' if not loop.last }}
+{% else -%}
+{{ alias ~ '.' if alias }}{{ quote(name) }}{{ ', ' if not loop.last }}
+{%- endif -%}
+{%- endfor -%}
+{%- endmacro %}
+
+{#- The host of a URL, lower-cased, without scheme, path, query, fragment and port; NULL when
+    it is no URL (the JS SDK's $direct). -#}
+{% macro default__rs_url_host(url) -%}
+CASE WHEN {{ url }} LIKE '%://%' THEN NULLIF(SPLIT_PART(SPLIT_PART(SPLIT_PART(SPLIT_PART(
+  SPLIT_PART(LOWER({{ url }}), '://', 2), '/', 1), '?', 1), '#', 1), ':', 1), '') END
+{%- endmacro %}
