@@ -4,11 +4,16 @@ the order the case needs, with every expected row worked out by hand (SEEDS-SPEC
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from tests.integration.rudder import RudderModel, at, call, identify, order, page
+from tests.integration.rudder import MODULES, RudderModel, at, call, identify, order, page
+from tests.integration.test_rudderstack_properties import examples, play
 
 GOOGLE = {"context_page_referrer": "https://www.google.com/search?q=boots"}
 FACEBOOK = {"context_page_referrer": "https://www.facebook.com/"}
@@ -194,3 +199,57 @@ def test_a_users_own_referrer_mapping_is_kept(rs):
     assert rs.table("referrer_mapping", "host, source, medium") == [("partner.example", "Partner", "social")]
     assert rs.table("web_sessions__initial", "anonymous_id, referrer_source, channel") == [
         ("a1", "Partner", "Social"), ("a2", None, "(other)")]
+
+
+# The property: pages, orders (in two currencies) and identifies of a few devices and users over
+# four days, gaps at the session cutoff and at the one-day look-back, ids re-sent with other
+# times, in random batches with random runs and complete replays of the modules attribution
+# needs, end equal to one full run.
+DAY = 86_400_000
+ATTRIBUTION_MODULES = ("rs_base", "rs_identity", "rs_web_attribution")
+ATTRIBUTION_ONLY = {"rs_web_attribution": {"vars": {"attribution_lookback_days": 1}},
+                    **{m: {"enabled": False} for m in MODULES if m not in ATTRIBUTION_MODULES}}
+SOURCES = st.fixed_dictionaries({}, optional={
+    "context_page_referrer": st.sampled_from(["$direct", "https://www.google.com/", "https://t.co/x"]),
+    "context_campaign_source": st.sampled_from(["google", "newsletter"]),
+    "context_campaign_medium": st.sampled_from(["cpc", "email"]),
+})
+GAPS = st.sampled_from([0, 1, 1_800_000, 1_800_001, 3_600_000, DAY - 1, DAY, DAY + 1])
+
+
+@st.composite
+def web_rows(draw) -> list:
+    rows, n = [], 0
+    for anon in ("a0", "a1", "a2")[:draw(st.integers(1, 3))]:
+        clock = draw(st.integers(0, 3 * DAY))
+        for _ in range(draw(st.integers(1, 6))):
+            n += 1
+            when, user = at(ms=clock), draw(st.one_of(st.none(), st.sampled_from(["u0", "u1"])))
+            kind = draw(st.sampled_from(["page", "page", "page", "order", "identify"]))
+            if kind == "page":
+                rows.append(page(f"e{n}", when, anon=anon, user=user, **draw(SOURCES)))
+            elif kind == "order":
+                rows.extend(order(f"e{n}", when, anon=anon, user=user, order_id=f"o{n}",
+                                  total=draw(st.sampled_from([10.0, 30.0])),
+                                  currency=draw(st.sampled_from(["USD", "EUR"]))))
+            else:
+                rows.append(identify(f"e{n}", when, anon, user or "u0"))
+            clock += draw(GAPS)
+    for table, original in draw(st.lists(st.sampled_from(rows), max_size=2)):
+        shift = draw(st.sampled_from([-5_000, 2_000_000]))     # received earlier or later, and moved
+        rows.append((table, {**original, "received_at": original["received_at"] + timedelta(milliseconds=shift),
+                             "timestamp": original["timestamp"] + timedelta(milliseconds=shift)}))
+    return rows
+
+
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_web_attribution_converges_on_duckdb(data):
+    rows = data.draw(web_rows())
+    batch_of = data.draw(st.lists(st.integers(0, 3), min_size=len(rows), max_size=len(rows)))
+    actions = data.draw(st.lists(st.one_of(st.just(("load", None)), st.tuples(
+        st.sampled_from(["main", "complete", "run"]), st.sampled_from(ATTRIBUTION_MODULES))), min_size=1, max_size=12))
+    with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+        incremental = RudderModel(Path(a), {"type": "duckdb", "path": ".sluice/i.duckdb"}, modules=ATTRIBUTION_ONLY)
+        full = RudderModel(Path(b), {"type": "duckdb", "path": ".sluice/f.duckdb"}, modules=ATTRIBUTION_ONLY)
+        play(incremental, full, rows, batch_of, actions)

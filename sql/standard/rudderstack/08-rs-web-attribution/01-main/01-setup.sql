@@ -81,6 +81,8 @@ CREATE TABLE IF NOT EXISTS {{ conversions }} (
 {{ create_index('web_conversions' ~ entropy ~ '_date', conversions, 'conversion_date') }};
 {{ create_index('web_conversions' ~ entropy ~ '_user', conversions, 'blended_user_id, converted_at') }};
 {{ create_index('web_conversions' ~ entropy ~ '_id', conversions, 'conversion_id') }};
+{{ create_index('web_conversions' ~ entropy ~ '_uid', conversions, 'user_id') }};
+{{ create_index('web_conversions' ~ entropy ~ '_anon', conversions, 'anonymous_id') }};
 
 -- One row per conversion and session that touched it, with each rule's credit and revenue.
 CREATE TABLE IF NOT EXISTS {{ touches }} (

@@ -19,10 +19,11 @@ WITH read_again AS (
   FROM {{ orders_in }} AS i
   UNION ALL
   SELECT c.conversion_id, c.order_id, c.anonymous_id, c.user_id, c.converted_at, c.amount, c.currency, FALSE
-  FROM {{ stored }} AS c
-  WHERE (c.user_id IN (SELECT r.alias FROM {{ remapped }} AS r)
-         OR (c.user_id IS NULL AND c.anonymous_id IN (SELECT r.alias FROM {{ remapped }} AS r)))
-    AND NOT EXISTS (SELECT 1 FROM {{ orders_in }} AS i WHERE i.conversion_id = c.conversion_id)
+  FROM (SELECT s.* FROM {{ stored }} AS s WHERE s.user_id IN (SELECT r.alias FROM {{ remapped }} AS r)
+        UNION ALL
+        SELECT s.* FROM {{ stored }} AS s
+        WHERE s.user_id IS NULL AND s.anonymous_id IN (SELECT r.alias FROM {{ remapped }} AS r)) AS c
+  WHERE NOT EXISTS (SELECT 1 FROM {{ orders_in }} AS i WHERE i.conversion_id = c.conversion_id)
 )
 SELECT a.*,
        CASE WHEN a.user_id IS NOT NULL THEN COALESCE(mu.dbt_visitor_id, a.user_id)
