@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -242,14 +243,39 @@ def web_rows(draw) -> list:
     return rows
 
 
-@settings(max_examples=examples(10), deadline=None, suppress_health_check=list(HealthCheck))
-@given(data=st.data())
-def test_web_attribution_converges_on_duckdb(data):
+def draw_case(data) -> tuple[list, list[int], list]:
     rows = data.draw(web_rows())
     batch_of = data.draw(st.lists(st.integers(0, 3), min_size=len(rows), max_size=len(rows)))
     actions = data.draw(st.lists(st.one_of(st.just(("load", None)), st.tuples(
         st.sampled_from(["main", "complete", "run"]), st.sampled_from(ATTRIBUTION_MODULES))), min_size=1, max_size=12))
+    return rows, batch_of, actions
+
+
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_web_attribution_converges_on_duckdb(data):
+    rows, batch_of, actions = draw_case(data)
     with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
         incremental = RudderModel(Path(a), {"type": "duckdb", "path": ".sluice/i.duckdb"}, modules=ATTRIBUTION_ONLY)
         full = RudderModel(Path(b), {"type": "duckdb", "path": ".sluice/f.duckdb"}, modules=ATTRIBUTION_ONLY)
         play(incremental, full, rows, batch_of, actions)
+
+
+@pytest.fixture(scope="module")
+def pg_attribution_db(pg_admin_dsn):
+    from tests import pg
+
+    with pg.fresh_database(pg_admin_dsn) as dsn:
+        yield pg.target_settings(dsn)
+
+
+def test_web_attribution_converges_on_postgres(pg_attribution_db, tmp_path_factory):
+    @settings(max_examples=examples(5), deadline=None, suppress_health_check=list(HealthCheck))
+    @given(data=st.data())
+    def converge(data):
+        rows, batch_of, actions = draw_case(data)
+        pair = [RudderModel(tmp_path_factory.mktemp("web"), pg_attribution_db, modules=ATTRIBUTION_ONLY,
+                            variables={"entropy": f"_{uuid.uuid4().hex[:8]}"}) for _ in range(2)]
+        play(*pair, rows, batch_of, actions)
+
+    converge()

@@ -19,13 +19,16 @@ WITH page_views AS (
   UNION ALL
   SELECT {{ names }} FROM {{ pages_in }} AS i WHERE NOT i.removed
 ),
-starts AS (
-  SELECT p.*,
-         CASE WHEN LAG(p.tstamp) OVER (PARTITION BY p.anonymous_id ORDER BY p.tstamp, p.page_view_id) IS NULL
-                OR {{ rs_starts_session('LAG(p.tstamp) OVER (PARTITION BY p.anonymous_id ORDER BY p.tstamp, p.page_view_id)',
-                                        'p.tstamp', 'seconds', inactivity_cutoff) }}
-              THEN 1 ELSE 0 END AS starts_session
+gaps AS (
+  SELECT p.*, LAG(p.tstamp) OVER (PARTITION BY p.anonymous_id ORDER BY p.tstamp, p.page_view_id) AS previous_tstamp
   FROM page_views AS p
+),
+starts AS (
+  SELECT g.*,
+         CASE WHEN g.previous_tstamp IS NULL
+                OR {{ rs_starts_session('g.previous_tstamp', 'g.tstamp', 'seconds', inactivity_cutoff) }}
+              THEN 1 ELSE 0 END AS starts_session
+  FROM gaps AS g
 ),
 numbered AS (
   SELECT s.*,
