@@ -18,8 +18,11 @@ order of the generated files and what lets the writer reuse the text of the slow
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
+
+from sluice import resources
 
 STRING, INT, FLOAT, BOOLEAN, DATETIME = "string", "int", "float", "boolean", "datetime"
 KINDS = (STRING, INT, FLOAT, BOOLEAN, DATETIME)
@@ -182,6 +185,14 @@ def _time_zone(name: object) -> str:
     return name
 
 
+def _seed_rows(name: str) -> list[dict[str, str]]:
+    """The rows of one of the family's seed tables (`sql/standard/rudderstack/seeds/<name>.csv`),
+    each a dict by the file's header; an empty value is NULL."""
+    with resources.seed("rudderstack", name).open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
 def template_globals() -> dict[str, object]:
     """What the RudderStack modules' SQL templates may name besides the macros."""
-    return {"rs_call_types": dict(CALL_TYPES), "rs_sql_name": _sql_name, "rs_time_zone": _time_zone}
+    return {"rs_call_types": dict(CALL_TYPES), "rs_sql_name": _sql_name, "rs_time_zone": _time_zone,
+            "rs_seed_rows": _seed_rows}
