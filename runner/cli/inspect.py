@@ -13,9 +13,7 @@ from sluice.config import load_project
 from sluice.lifecycle import graph
 from sluice.lifecycle.modules import discover, enabled
 from sluice.lifecycle.validation import check_project, declared_checks
-from sluice.report import write_report
 from sluice.report.collect import DEFAULT_RUNS
-from sluice.report.validation import check_charts
 
 #: `sluice check`'s status when the project is not sound: SQL Runner's "playbook invalid"
 INVALID = 7
@@ -46,6 +44,8 @@ def status(obj: dict, target: str | None, vars_: tuple[str, ...], as_json: bool)
 def report(obj: dict, target: str | None, vars_: tuple[str, ...], out: Path | None, runs: int) -> None:
     """Write one self-contained HTML page: run history, backlog, locks, data checks, and each
     enabled family's headline numbers."""
+    from sluice.report import write_report  # pygal, for this command only
+
     with project_for(obj, target, vars_) as project:
         page = write_report(project, out or project.project.root / ".sluice" / "report.html", runs)
         project.lifecycle.reporter.line(f"wrote {page}")
@@ -65,6 +65,8 @@ def graph_command(obj: dict, fmt: str) -> None:
 def check(obj: dict) -> None:
     """Validate the project before anything runs: targets, modules, graph, playbooks, SQL on
     every dialect (the report's queries too)."""
+    from sluice.report.validation import check_charts  # sqlglot, for this command only
+
     project = load_project(obj["project_dir"])
     problems = check_project(project) or check_charts(project)
     for problem in problems:

@@ -8,7 +8,18 @@ Jinja2 template. Nothing on the page is fetched from anywhere: styles and charts
 
 from __future__ import annotations
 
+from typing import Any
+
 from sluice.report.collect import Report, collect
-from sluice.report.html import render_html, write_report
 
 __all__ = ["Report", "collect", "render_html", "write_report"]
+
+
+def __getattr__(name: str) -> Any:
+    # The page and its charts (pygal) are imported when asked for: every other `sluice`
+    # command imports this package for DEFAULT_RUNS and should not pay for them.
+    if name in ("render_html", "write_report"):
+        from sluice.report import html
+
+        return getattr(html, name)
+    raise AttributeError(f"module 'sluice.report' has no attribute {name!r}")
