@@ -262,16 +262,19 @@ class Lifecycle:
         rebuilt = graph.downstream(graph.build_graph(self.modules), list(names) or list(self.modules))
         chosen = [self.modules[name] for name in rebuilt]
         self.prepare(self.plan(rebuilt))  # render everything first, as a run does
+        restages = [(self._producer_of(table), module, table) for module in chosen for table in module.staged_inputs
+                    if self._producer_of(table).name not in rebuilt]
+        for producer, _, table in restages:  # before anything is destroyed: a refusal then costs nothing
+            if producer.backfill is None:
+                raise ConfigError(f"--full-refresh: module '{producer.name}' produces {table} but has no backfill "
+                                  f"playbook to re-stage it; rebuild '{producer.name}' too")
         for module in reversed(chosen):
             self.destroy(module)
         self.state.ensure_tables(self.project.models)  # a destroyed module's manifests, empty again
         self.register_consumers()  # at the head: they must read only what is staged from now on
         run_id = new_run_id()
-        for module in chosen:
-            for table in module.staged_inputs:
-                producer = self._producer_of(table)
-                if producer.name not in rebuilt:
-                    self._locked_restage(producer, module, table, run_id, EVERYTHING)
+        for producer, module, table in restages:
+            self._locked_restage(producer, module, table, run_id, EVERYTHING)
         self.catch_up(rebuilt)
         return rebuilt
 
