@@ -45,18 +45,18 @@ class Event:
 class Reporter:
     """Sends events to the `sluice.*` loggers.
 
-    `most`: the highest level this reporter logs at; `quiet_reporter()` logs everything at
+    `max_level`: the highest level this reporter logs at; `quiet_reporter()` logs everything at
     DEBUG, so a run nested in another command (the demo's) shows in progress bars and debug
     logs, never as lines of its own."""
 
-    def __init__(self, most: int = logging.CRITICAL):
-        self.most = most
+    def __init__(self, max_level: int = logging.CRITICAL):
+        self.max_level = max_level
 
     def event(self, name: str, text: str, logger: str = GENERAL, level: int = logging.INFO,
               **figures: Any) -> None:
         """Log one event: `text` is its line, `figures` what a machine reads of it."""
         log = logging.getLogger(logger)
-        level = min(level, self.most)
+        level = min(level, self.max_level)
         if log.isEnabledFor(level):
             log.log(level, "%s", redact(text), extra={"sluice": Event(name, _redacted(figures))})
 
@@ -152,7 +152,7 @@ def make_reporter() -> Reporter:
 def quiet_reporter() -> Reporter:
     """A reporter whose events are DEBUG records: the demo's per-query lines would drown its
     summary, yet a terminal's progress bars still follow them."""
-    return Reporter(most=logging.DEBUG)
+    return Reporter(max_level=logging.DEBUG)
 
 
 def _redacted(value: Any) -> Any:

@@ -13,8 +13,10 @@ logger, so a program that runs the command in-process (a test's `caplog`) sees t
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -59,7 +61,7 @@ def _stdout_handlers(mode: str) -> list[logging.Handler]:
         from sluice.output_terminal import TerminalHandler  # rich's live display: only on a terminal
 
         return [TerminalHandler()]
-    handler = logging.StreamHandler(sys.stdout)
+    handler = StdoutHandler()
     handler.setLevel(logging.INFO)
     if mode == JSON:
         handler.setFormatter(JsonFormatter())
@@ -67,6 +69,30 @@ def _stdout_handlers(mode: str) -> list[logging.Handler]:
         handler.setFormatter(PlainFormatter())
         handler.addFilter(lambda record: record.levelno < logging.ERROR)
     return [handler]
+
+
+class StdoutHandler(logging.StreamHandler):
+    """Lines on stdout. When the reader goes away (`sluice run | head`), the work goes on and
+    the rest of its lines are dropped: a closed pipe must not stop a run half way, nor print a
+    logging error for every line."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stdout)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if not isinstance(sys.exc_info()[1], BrokenPipeError):
+            super().handleError(record)
+            return
+        self.stream = open(os.devnull, "w")  # noqa: SIM115  (lives as long as the handler)
+        try:  # and the interpreter's last flush of stdout at exit has nowhere to fail
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, io.UnsupportedOperation):
+            pass  # a stdout without a file descriptor (a test's capture)
+
+    def close(self) -> None:
+        if self.stream is not sys.stdout and self.stream is not sys.__stdout__:
+            self.stream.close()
+        super().close()
 
 
 def _error_handler() -> logging.Handler:

@@ -13,6 +13,8 @@ import io
 import json
 import logging
 import re
+import subprocess
+import sys
 
 import pytest
 from rich.console import Console
@@ -94,6 +96,20 @@ def test_load_prints_a_line_per_file_with_its_rate_and_a_summary(duckdb_project)
     assert re.fullmatch(r"export/tracks\.csv: 2 rows, 1 rejected, 0 discarded, new table, \d+\.\d\ds, "
                         r"[\d,]+ rows/s", lines[2])
     assert lines[3].startswith("loaded 2 files in 1 load: 3 rows, 1 rejected")
+
+
+def test_a_reader_that_goes_away_drops_the_lines_not_the_run(duckdb_project):
+    """`sluice run | head -n 1`: the run finishes, without a logging error per line."""
+    accounts = Accounts(duckdb_project.root, duckdb_project.target_settings)
+    accounts.create_source()
+    accounts.load(BATCHES[0])
+    process = subprocess.Popen([sys.executable, "-m", "sluice", "run"], cwd=accounts.root, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    assert process.stdout.readline().startswith("plan: ")
+    process.stdout.close()
+    assert process.wait(timeout=120) == 0
+    assert process.stderr.read() == ""
+    assert accounts.outputs()["account_days"] == [("a", "2024-01-01", 1, 1), ("b", "2024-01-01", 1, 2)]
 
 
 # -- --quiet -----------------------------------------------------------------------------------
