@@ -1,7 +1,7 @@
 """How the `sluice` command shows the `sluice.*` records, chosen once per command.
 
 - **plain** (stdout is not a terminal: a cron log, a pipe, an Airflow BashOperator): one line
-  per record, the time first on progress lines (modules, steps, queries, files).
+  per record, the time first on the lines of a run (modules, steps, queries).
 - **terminal**: the same lines in colour, tables, and live progress bars (`output_terminal`).
 - **json** (`--json`): one JSON object per line on stdout, one per event, the command's
   `summary` (or `failed`) object last.
@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
-from sluice.output import GENERAL, Event
+from sluice.output import GENERAL, RUN, Event
 
 PLAIN, TERMINAL, JSON, QUIET = "plain", "terminal", "json", "quiet"
 
@@ -103,11 +103,12 @@ def _error_handler() -> logging.Handler:
 
 
 class PlainFormatter(logging.Formatter):
-    """The record's line; progress lines (modules, steps, queries, files) start with the time."""
+    """The record's line; the lines of a run (modules, steps, queries) start with the time.
+    (A file loaded says its own seconds, and scripts read its line from the path on.)"""
 
     def format(self, record: logging.LogRecord) -> str:
         line = record.getMessage()
-        if record.name != GENERAL:
+        if record.name == RUN:
             line = f"{self.formatTime(record, '%H:%M:%S')} {line}"
         return line
 
