@@ -9,7 +9,9 @@ notebook, a test). The command line is a thin layer over this module.
             print(run.module, run.outcome, run.rows, run.seconds)
         print(project.status().backlog)
 
-Nothing is printed unless a reporter is given (`Sluice(..., reporter=make_reporter())`).
+What it does is reported as records of the `sluice.*` loggers (see `sluice.output`): nothing
+is printed until the program configures logging, and an orchestrator's own log (Airflow's task
+log) shows the same lines as the command line.
 Every error a caller can cause is a `sluice.errors.SluiceError` subclass, with the exit status
 the command line would use in `exit_code`: `LockHeld` when a module is busy, `QueryError` when
 the warehouse refused a statement, `ConfigError` for a bad project.
@@ -28,7 +30,7 @@ from sluice.lifecycle import schedule
 from sluice.lifecycle.engine import Lifecycle
 from sluice.lifecycle.modules import select
 from sluice.lifecycle.status import collect
-from sluice.output import Reporter, quiet_reporter
+from sluice.output import Reporter
 
 __all__ = ["ModuleRun", "RunResult", "Status", "Sluice"]
 
@@ -84,8 +86,7 @@ class Sluice:
                  vars: Mapping[str, Any] | None = None, reporter: Reporter | None = None, wait: float = 0.0):
         self.project = load_project(Path(project_dir) if project_dir is not None else None)
         self.target = self.project.target(target)
-        self.lifecycle = Lifecycle(self.project, self.target, dict(vars or {}), reporter or quiet_reporter(),
-                                   wait=wait)
+        self.lifecycle = Lifecycle(self.project, self.target, dict(vars or {}), reporter or Reporter(), wait=wait)
         self._open = False
 
     # -- connection ------------------------------------------------------------------------

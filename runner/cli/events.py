@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import TypeVar
 
@@ -59,7 +60,7 @@ def load(ctx: click.Context, path, source: str, target: str | None, vars_: tuple
         from sluice.events.snowplow.load import load_events
 
         summary = load_events(project, target, variables, path, fmt, rejects, reporter)
-    reporter.line(summary.line())
+    reporter.summary("load", summary.line(), **{**asdict(summary), "seconds": round(summary.seconds, 3)})
     if summary.all_rejected:
         names = ", ".join(str(p) for p in summary.all_rejected)
         raise LoadError(f"every record of {names} was rejected (see {summary.rejects_file})")

@@ -28,7 +28,7 @@ def status(obj: dict, target: str | None, vars_: tuple[str, ...], as_json: bool)
     """Last runs, backlog per consumer, manifests' high-water marks, held locks."""
     with project_for(obj, target, vars_) as project:
         report = project.status().as_dict()
-        if as_json:
+        if as_json:  # the report alone, indented (`sluice --json status` prints it as an event)
             click.echo(json.dumps(report, indent=2, default=str))
         else:
             project.lifecycle.reporter.status(report)

@@ -3,18 +3,19 @@ over `sluice.api.Sluice`."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
 import click
 
-from sluice.api import Sluice
+from sluice.api import RunResult, Sluice
 from sluice.cli.options import target_option, var_option, wait_option
 from sluice.config import load_project
 from sluice.errors import ArgumentError
 from sluice.lifecycle.modules import discover, select
-from sluice.output import make_reporter
+from sluice.output import Reporter, make_reporter
 from sluice.render.variables import parse_var_assignments
 
 
@@ -57,11 +58,26 @@ def run(obj: dict, modules: tuple[str, ...], target: str | None, vars_: tuple[st
         if dry_run:
             project.dry_run(modules, only)
             return
+        started = time.monotonic()
         result = project.run(modules, only, catch_up, full_refresh, run_id, from_step)
         if full_refresh:
             project.lifecycle.reporter.line(f"rebuilt {', '.join(result.rebuilt)} from the retained input")
         elif catch_up:
             project.lifecycle.reporter.line(f"caught up after {result.rounds} round{'s' * (result.rounds > 1)}")
+        report_runs(project.lifecycle.reporter, "run", result, started)
+
+
+def report_runs(reporter: Reporter, command: str, result: RunResult, started: float) -> None:
+    """The command's summary: each module run (datamodel_metadata's outcome, rows, seconds)
+    and the command's own seconds since `started` (a `time.monotonic()`)."""
+    runs = [{"module": r.module, "run_id": r.run_id, "outcome": r.outcome, "rows": r.rows,
+             "seconds": None if r.seconds is None else round(r.seconds, 3)} for r in result.module_runs]
+    seconds = time.monotonic() - started
+    per_module = ", ".join(f"{r['module']} {r['rows'] or 0:,}" for r in runs)
+    reporter.summary(command, f"{command}: {len(runs)} module run{'s' * (len(runs) != 1)}, {result.rows:,} rows"
+                              f"{f' ({per_module})' if runs else ''} in {seconds:.2f}s",
+                     module_runs=runs, rows=result.rows, seconds=round(seconds, 3), rounds=result.rounds,
+                     rebuilt=list(result.rebuilt))
 
 
 @click.command()
@@ -72,8 +88,9 @@ def run(obj: dict, modules: tuple[str, ...], target: str | None, vars_: tuple[st
 @click.pass_obj
 def complete(obj: dict, module: str, target: str | None, vars_: tuple[str, ...], wait: float) -> None:
     """Replay one module's complete step (safe to repeat)."""
+    started = time.monotonic()
     with project_for(obj, target, vars_, wait) as project:
-        project.complete(module)
+        report_runs(project.lifecycle.reporter, "complete", project.complete(module), started)
 
 
 @click.command()
@@ -86,8 +103,9 @@ def complete(obj: dict, module: str, target: str | None, vars_: tuple[str, ...],
 def backfill(obj: dict, module: str, since: datetime, target: str | None, vars_: tuple[str, ...],
              wait: float) -> None:
     """Replay history into a (new) custom module's inputs, then run it."""
+    started = time.monotonic()
     with project_for(obj, target, vars_, wait) as project:
-        project.backfill(module, since.date())
+        report_runs(project.lifecycle.reporter, "backfill", project.backfill(module, since.date()), started)
 
 
 @click.command()

@@ -162,7 +162,7 @@ class Lifecycle:
                 if module.name not in held:
                     self.locks.acquire(module.name, run_id, self.wait)
                     held.add(module.name)
-                ends = self.main(module, run_id) if phase == "main" else self.complete(module, run_id)
+                ends = self._phase(module, phase, run_id)
                 if last_phase[module.name] == i:
                     self.locks.release(module.name, run_id)
                     held.discard(module.name)
@@ -185,7 +185,26 @@ class Lifecycle:
                 return rounds
         raise ConfigError(f"still staging new rows after {max_rounds} rounds")
 
-    def main(self, module: Module, run_id: str) -> bool:
+    def _phase(self, module: Module, phase: str, run_id: str) -> bool:
+        """One module's main or complete, reported with its time (and main's rows); returns
+        whether it ends the run (`ends_run`)."""
+        self.reporter.module_started(module.name, phase, run_id)
+        started = time.monotonic()
+        try:
+            if phase == "main":
+                rows, ends = self.main(module, run_id), False
+            else:
+                rows, ends = None, self.complete(module, run_id)
+        except BaseException as exc:
+            self.reporter.module_finished(module.name, phase, time.monotonic() - started,
+                                          error=str(exc) or type(exc).__name__)
+            raise
+        self.reporter.module_finished(module.name, phase, time.monotonic() - started, rows)
+        return ends
+
+    def main(self, module: Module, run_id: str) -> int | None:
+        """Run the module's main; returns its rows this run (None when module.yml declares no
+        `metadata` to count them)."""
         book = self._playbook(module.main)
         with self.session.transaction():
             batch_id = self.state.next_batch_id() if module.staged else None
@@ -198,7 +217,7 @@ class Lifecycle:
                 # new must cost next to nothing) and leave complete nothing to commit.
                 self.metadata.nothing_new(module, run_id)
                 self.reporter.line(f"module '{module.name}': no new batches, nothing to do")
-                return False
+                return 0
         try:
             rendered = self._render(module, "main", book, run_id, batch_id, inputs)
             self._execute(module, "main", rendered, run_id)
@@ -207,9 +226,9 @@ class Lifecycle:
             raise
         with self.session.transaction():
             self.state.count_pending_rows(module.name)
-            self.metadata.main_done(module, run_id)
+            figures = self.metadata.main_done(module, run_id)
         fault_point(f"{module.name}:main:end")
-        return False
+        return figures.get("rows_this_run")
 
     def complete(self, module: Module, run_id: str) -> bool:
         if not self.metadata.awaiting_complete(module):
@@ -243,16 +262,19 @@ class Lifecycle:
         rebuilt = graph.downstream(graph.build_graph(self.modules), list(names) or list(self.modules))
         chosen = [self.modules[name] for name in rebuilt]
         self.prepare(self.plan(rebuilt))  # render everything first, as a run does
+        restages = [(self._producer_of(table), module, table) for module in chosen for table in module.staged_inputs
+                    if self._producer_of(table).name not in rebuilt]
+        for producer, _, table in restages:  # before anything is destroyed: a refusal then costs nothing
+            if producer.backfill is None:
+                raise ConfigError(f"--full-refresh: module '{producer.name}' produces {table} but has no backfill "
+                                  f"playbook to re-stage it; rebuild '{producer.name}' too")
         for module in reversed(chosen):
             self.destroy(module)
         self.state.ensure_tables(self.project.models)  # a destroyed module's manifests, empty again
         self.register_consumers()  # at the head: they must read only what is staged from now on
         run_id = new_run_id()
-        for module in chosen:
-            for table in module.staged_inputs:
-                producer = self._producer_of(table)
-                if producer.name not in rebuilt:
-                    self._locked_restage(producer, module, table, run_id, EVERYTHING)
+        for producer, module, table in restages:
+            self._locked_restage(producer, module, table, run_id, EVERYTHING)
         self.catch_up(rebuilt)
         return rebuilt
 

@@ -44,11 +44,13 @@ class RunMetadata:
         self._set(module, f"outcome = 'failed', run_end_tstamp = {self.state.now}, error = :error",
                   run_id=run_id, error=str(exc)[:1000])
 
-    def main_done(self, module: Module, run_id: str) -> None:
+    def main_done(self, module: Module, run_id: str) -> dict[str, Any]:
+        """Record main's end and figures; returns the figures."""
         figures = self._figures(module)
         assignments = "".join(f", {name} = :{name}" for name in figures)
         self._set(module, f"outcome = 'main_done', main_end_tstamp = {self.state.now}{assignments}",
                   run_id=run_id, **figures)
+        return figures
 
     def complete(self, module: Module) -> None:
         self._set(module, f"outcome = 'complete', run_end_tstamp = {self.state.now}", outcome="main_done")

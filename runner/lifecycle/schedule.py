@@ -43,7 +43,7 @@ def tick(lifecycle: Lifecycle, now: datetime | None = None) -> list[str]:
     """Run what is due; return the modules that ran."""
     due = due_modules(lifecycle, now)
     if not due:
-        lifecycle.reporter.line("tick: nothing is due")
+        lifecycle.reporter.summary("tick", "tick: nothing is due", ran=[])
         return []
     ran = []
     in_order = [module.name for module, phase in lifecycle.plan(due) if phase == "main"]
@@ -53,5 +53,5 @@ def tick(lifecycle: Lifecycle, now: datetime | None = None) -> list[str]:
             ran.append(name)
         except LockHeld as exc:
             lifecycle.reporter.warning(f"tick: skipped {name}: {exc}")
-    lifecycle.reporter.line(f"tick: ran {', '.join(ran) or 'nothing'}")
+    lifecycle.reporter.summary("tick", f"tick: ran {', '.join(ran) or 'nothing'}", ran=ran)
     return ran

@@ -4,7 +4,6 @@ schedules (`account_totals`, `account_days`). See tests/fixtures/accounts/."""
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
 from pathlib import Path
@@ -34,7 +33,6 @@ class Accounts:
                 shutil.copytree(FIXTURE / folder, root / folder)
         self.target_settings = target
         self.configure(modules)
-        self.log = io.StringIO()
         self._next_event = 0
 
     def configure(self, modules: dict | None = None) -> None:
@@ -46,7 +44,7 @@ class Accounts:
 
     def lifecycle(self, target=None) -> Lifecycle:
         target = target or self.project.target()
-        return Lifecycle(self.project, target, {}, Reporter(self.log)).open()
+        return Lifecycle(self.project, target, {}, Reporter()).open()
 
     def write_sql(self, relative: str, text: str) -> None:
         """A SQL file of a custom module, at `sql/custom/<relative>`."""

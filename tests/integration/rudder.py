@@ -10,7 +10,6 @@ does: a case that leaves a column out really has a table without it.
 
 from __future__ import annotations
 
-import io
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -95,7 +94,6 @@ class RudderModel:
                   "vars": variables or {}, "modules": modules or {}}
         (root / "sluice.yml").write_text(yaml.safe_dump(config))
         self.project = load_project(root)
-        self.log = io.StringIO()
         self.rs_schema = (variables or {}).get("rs_schema", "rudder")
         self.output_schema = (variables or {}).get("output_schema", "derived")
         self.entropy = (variables or {}).get("entropy", "")
@@ -156,7 +154,7 @@ class RudderModel:
         assert "0 rejected" in result.stdout, result.stdout
 
     def lifecycle(self, target) -> Lifecycle:
-        return Lifecycle(self.project, target, {}, Reporter(self.log)).open()
+        return Lifecycle(self.project, target, {}, Reporter()).open()
 
     def run(self, *modules: str) -> None:
         with self.project.target() as target:

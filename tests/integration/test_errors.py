@@ -166,3 +166,15 @@ def test_load_fails_when_every_record_of_a_file_is_rejected(duckdb_project):
     rejects = (root / "bad.tsv.rejects.tsv").read_text().splitlines()
     assert rejects[0] == "file\tline\treason" and len(rejects) == 3, message
     assert invoke(root, "load", "good.tsv").returncode == 0
+
+
+def test_a_full_refresh_that_cannot_restage_its_input_refuses_before_destroying_anything(accounts):
+    accounts.load(BATCHES[0])
+    assert invoke(accounts.root, "run").returncode == 0
+    module_yml = accounts.root / "playbooks/custom/events_base/module.yml"
+    module_yml.write_text(module_yml.read_text().replace("backfill: 50-events-base-backfill.yml\n", ""))
+    before = accounts.state()
+    one_line(invoke(accounts.root, "run", "--full-refresh", "account_totals"), 1,
+             "--full-refresh: module 'events_base' produces events_staged but has no backfill playbook",
+             "rebuild 'events_base' too")
+    assert accounts.state() == before == {**before, "account_totals": [("a", 1, 1), ("b", 1, 2)]}

@@ -62,7 +62,7 @@ def event_sets(draw) -> list[dict]:
 def play(incremental: WebModel, full: WebModel, events, batch_of, actions) -> None:
     batches = [[e for e, b in zip(events, batch_of, strict=True) if b == i] for i in range(max(batch_of) + 1)]
     with incremental.project.target() as target:
-        lifecycle = Lifecycle(incremental.project, target, {}, Reporter(incremental.log)).open()
+        lifecycle = Lifecycle(incremental.project, target, {}, Reporter()).open()
         for action, module in actions:
             if action == "load":
                 if batches:

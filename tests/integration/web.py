@@ -7,7 +7,6 @@ on the loader; `WebModel.run()` runs the modules until caught up.
 
 from __future__ import annotations
 
-import io
 import shutil
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -63,7 +62,6 @@ class WebModel:
                   "modules": modules or {}}
         (root / "sluice.yml").write_text(yaml.safe_dump(config))
         self.project = load_project(root)
-        self.log = io.StringIO()
         self.input_schema = (variables or {}).get("input_schema", "atomic")
         self.entropy = (variables or {}).get("entropy", "")
         self._create_input()
@@ -104,19 +102,19 @@ class WebModel:
 
     def run(self, *modules: str) -> Lifecycle:
         with self.project.target() as target:
-            lifecycle = Lifecycle(self.project, target, {}, Reporter(self.log)).open()
+            lifecycle = Lifecycle(self.project, target, {}, Reporter()).open()
             lifecycle.catch_up(modules)
             return lifecycle
 
     def run_once(self, *modules: str) -> None:
         """One round of the modules' main and complete, caught up or not."""
         with self.project.target() as target:
-            lifecycle = Lifecycle(self.project, target, {}, Reporter(self.log)).open()
+            lifecycle = Lifecycle(self.project, target, {}, Reporter()).open()
             lifecycle.run(lifecycle.plan(modules))
 
     def backfill(self, module: str, since: date) -> None:
         with self.project.target() as target:
-            Lifecycle(self.project, target, {}, Reporter(self.log)).open().backfill(module, since)
+            Lifecycle(self.project, target, {}, Reporter()).open().backfill(module, since)
 
     def table(self, name: str, columns: str, order: str | None = None) -> list[tuple]:
         schema = self.project.vars.get("output_schema", "derived")

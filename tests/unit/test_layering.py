@@ -17,6 +17,8 @@ ALLOWED = {
     "typed": {"errors"},
     "targets": {"errors", "typed", "secrets"},
     "output": {"secrets", "targets"},
+    "output_terminal": {"output"},
+    "output_handlers": {"output", "output_terminal"},
     "config": {"errors", "typed", "targets", "__init__"},
     "render": {"errors", "resources", "secrets"},
     "families": {"config", "errors", "render", "resources"},

@@ -37,7 +37,7 @@ from sluice.events.rudderstack.schema import Column
 from sluice.events.snowplow.load import LoadSummary
 from sluice.events.snowplow.load_duckdb import LOAD_MEMORY_LIMIT
 from sluice.events.snowplow.load_read import Rejects, default_rejects_path
-from sluice.output import Reporter
+from sluice.output import Reporter, quiet_reporter
 from sluice.render.identifiers import check_identifiers, check_length, fold
 from sluice.render.renderer import Renderer
 from sluice.render.variables import merge_variables
@@ -106,7 +106,7 @@ class RudderLoader:
         self.session = session
         self.variables = variables
         self.rejects = rejects
-        self.reporter = reporter
+        self.reporter = reporter or quiet_reporter()
         self.renderer = Renderer(target.dialect, [project.root / "sql" / "macros"])
         self.schema = variables["rs_schema"]
         self.discards = self.relation(DISCARDS)
@@ -178,6 +178,7 @@ class RudderLoader:
                     for line, reason in written.rejected:
                         self.rejects.add(path, line, reason)
                     result.rejected += len(written.rejected)
+                    self.reporter.rows_loaded(path, written.rows)
         result.tables[table] = result.rows
         if created:
             result.created.append(table)
@@ -216,21 +217,22 @@ def load_rudderstack(project: Project, target_name: str | None, cli_vars: dict[s
         with target:
             loader = RudderLoader(project, target, target.connect(), variables, rejects, reporter)
             loader.setup()
+            loader.reporter.load_started(sum(table_of(f) != DISCARDS for load in found for f in load.files),
+                                         "rudderstack")
             for load in found:
-                _load_one(loader, load, summary, reporter)
+                _load_one(loader, load, summary)
     finally:
         rejects.close()
     summary.seconds = time.monotonic() - started
     return summary
 
 
-def _load_one(loader: RudderLoader, load: Load, summary: RudderLoadSummary, reporter: Reporter | None) -> None:
+def _load_one(loader: RudderLoader, load: Load, summary: RudderLoadSummary) -> None:
     stamp = loader.stamp()
     summary.loads += 1
     for file in load.files:
         if table_of(file) == DISCARDS:
-            if reporter:
-                reporter.warning(f"{file}: skipped: sluice load writes {DISCARDS} itself")
+            loader.reporter.warning(f"{file}: skipped: sluice load writes {DISCARDS} itself")
             continue
         started = time.monotonic()
         try:
@@ -240,9 +242,9 @@ def _load_one(loader: RudderLoader, load: Load, summary: RudderLoadSummary, repo
                 raise type(exc)(f"{exc} ({summary.files} earlier file(s) stay loaded)") from exc
             raise
         summary.file_loaded(file, result)
-        if reporter:
-            reporter.line(f"{file}: {result.rows} rows, {result.rejected} rejected, {result.discarded} discarded"
-                          f"{_changes(result)}, {time.monotonic() - started:.2f}s")
+        loader.reporter.file_loaded(file, result.rows, result.rejected, time.monotonic() - started,
+                                    f", {result.discarded} discarded{_changes(result)}", discarded=result.discarded,
+                                    created=result.created, added=result.added)
 
 
 def _changes(result: RudderLoadSummary) -> str:

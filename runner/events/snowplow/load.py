@@ -27,7 +27,7 @@ from sluice.events.snowplow.load_postgres import PostgresWriter
 from sluice.events.snowplow.load_read import FORMATS, Rejects, default_rejects_path, input_files, read_chunks
 from sluice.events.snowplow.load_write import PortableWriter, Tables, Writer
 from sluice.events.snowplow.schema import ATOMIC_FIELDS, CONTEXTS
-from sluice.output import Reporter
+from sluice.output import Reporter, quiet_reporter
 from sluice.render.identifiers import check_identifiers
 from sluice.render.renderer import Renderer
 from sluice.render.variables import merge_variables
@@ -82,7 +82,7 @@ class Loader:
         self.target = target
         self.session = session
         self.rejects = rejects
-        self.reporter = reporter
+        self.reporter = reporter or quiet_reporter()
         self.tables = Tables.named(variables["input_schema"], str(variables["entropy"]))
 
     def load_file(self, path: Path, fmt: str) -> LoadSummary:
@@ -102,7 +102,7 @@ class Loader:
         kind = WRITERS.get(self.target.dialect, PortableWriter)
         size = load_read.CHUNK_BYTES * kind.chunk_scale
         with read_chunks(path, fmt, size) as (layout, chunks), self.session.transaction():
-            if layout.ignored and self.reporter:
+            if layout.ignored:
                 self.reporter.warning(f"{path}: ignoring column(s) {', '.join(layout.ignored)}")
             writer = kind(self.target, self.session, self.tables, layout)
             for chunk in chunks:
@@ -113,6 +113,7 @@ class Loader:
                 for line, reason in written.rejected:
                     self.rejects.add(path, line, reason)
                 result.rejected += len(written.rejected)
+                self.reporter.rows_loaded(path, written.rows)
         return result
 
 
@@ -140,15 +141,16 @@ def load_events(project: Project, target_name: str | None, cli_vars: dict[str, A
         with target:
             loader = Loader(target, target.connect(), variables, rejects, reporter)
             loader.session.execute(ddl, label=str(INPUT_DDL))
+            loader.reporter.load_started(len(files), "snowplow")
             for file, kind in files:
-                _load_one(loader, file, kind, summary, reporter)
+                _load_one(loader, file, kind, summary)
     finally:
         rejects.close()
     summary.seconds = time.monotonic() - started
     return summary
 
 
-def _load_one(loader: Loader, file: Path, kind: str, summary: LoadSummary, reporter: Reporter | None) -> None:
+def _load_one(loader: Loader, file: Path, kind: str, summary: LoadSummary) -> None:
     started = time.monotonic()
     try:
         result = loader.load_file(file, kind)
@@ -157,5 +159,4 @@ def _load_one(loader: Loader, file: Path, kind: str, summary: LoadSummary, repor
             raise type(exc)(f"{exc} ({summary.files} earlier file(s) stay loaded)") from exc
         raise
     summary.file_loaded(file, result)
-    if reporter:
-        reporter.line(f"{file}: {result.rows} rows, {result.rejected} rejected, {time.monotonic() - started:.2f}s")
+    loader.reporter.file_loaded(file, result.rows, result.rejected, time.monotonic() - started)
