@@ -6,6 +6,7 @@ found its way into an error message or a rendered query is masked.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import threading
@@ -84,6 +85,21 @@ class RichReporter(Reporter):
             table.add_row(*(redact("" if v is None else str(v)) for v in row))
         with self._lock:
             self.console.print(table)
+
+
+class LogReporter(Reporter):
+    """The same lines through `logging`, for a host that collects its own logs (an Airflow
+    task log shows them as the command line prints them); warnings at WARNING."""
+
+    def __init__(self, logger: logging.Logger | None = None):
+        super().__init__()
+        self.logger = logger or logging.getLogger("sluice")
+
+    def line(self, text: str, style: str = "") -> None:
+        self.logger.info(redact(text))
+
+    def warning(self, text: str) -> None:
+        self.logger.warning(redact(f"warning: {text}"))
 
 
 def make_reporter() -> Reporter:
