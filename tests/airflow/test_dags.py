@@ -1,6 +1,6 @@
 """The Airflow DAGs of a project: the two-line DAG file imports, each module's DAG has the
-shape and schedule sluice.yml gives it, and `dag.test()` runs modules end to end on DuckDB,
-including a module whose lock is held and one whose critical check fails.
+shape and schedule sluice.yml gives it, and `dag.test()` runs modules end to end on DuckDB and
+PostgreSQL, including a module whose lock is held and one whose critical check fails.
 
 The project is the tests' accounts project (tests/fixtures/accounts): `events_base` stages
 `events_staged`, which `account_totals` and `account_days` read."""
@@ -41,16 +41,27 @@ steps:
 """
 
 
-@pytest.fixture
-def accounts(tmp_path) -> Accounts:
-    """The accounts project on DuckDB, its DAG file in Airflow's DAGs folder (where `dag.test()`
+def with_dag_file(project) -> Accounts:
+    """The accounts project, its two-line DAG file in Airflow's DAGs folder (where `dag.test()`
     looks the DAGs up)."""
-    acc = Accounts(tmp_path, {"type": "duckdb", "path": ".sluice/test.duckdb", "lock_timeout": 2},
-                   modules=SCHEDULES)
-    acc.create_source()
+    acc = Accounts(project.root, project.target_settings, modules=SCHEDULES)
     (DAGS_FOLDER / "sluice_dags.py").write_text(
-        f"from sluice.airflow import build_dags\nglobals().update(build_dags({str(tmp_path)!r}))\n")
+        f"from sluice.airflow import build_dags\nglobals().update(build_dags({str(project.root)!r}))\n")
     return acc
+
+
+@pytest.fixture
+def accounts(project) -> Accounts:
+    """On DuckDB, then on PostgreSQL."""
+    acc = with_dag_file(project)
+    acc.create_source()
+    return acc
+
+
+@pytest.fixture
+def parsed(duckdb_project) -> Accounts:
+    """For what Airflow sees when it parses the DAG file: no warehouse is touched."""
+    return with_dag_file(duckdb_project)
 
 
 def staged(table: str) -> Asset:
@@ -61,9 +72,10 @@ def states(run) -> dict[str, str]:
     return {ti.task_id: ti.state for ti in run.get_task_instances()}
 
 
-def test_the_dag_file_imports_one_dag_per_module(accounts):
+def test_the_dag_file_imports_one_dag_per_module(parsed):
     bag = DagBag(dag_folder=str(DAGS_FOLDER))
     assert bag.import_errors == {}
+    assert not (parsed.root / ".sluice" / "test.duckdb").exists()  # parsing touched no warehouse
     assert sorted(bag.dag_ids) == MODULE_DAGS
     for dag in bag.dags.values():
         assert sorted(dag.task_ids) == ["complete", "main"]
@@ -80,13 +92,13 @@ def test_the_dag_file_imports_one_dag_per_module(accounts):
     assert totals.get_task("complete").outlets == [staged("account_totals")]
 
 
-def test_a_module_that_reads_a_this_run_table_cannot_be_a_dag_of_its_own(accounts):
-    module_file = accounts.root / "playbooks/custom/account_days/module.yml"
+def test_a_module_that_reads_a_this_run_table_cannot_be_a_dag_of_its_own(parsed):
+    module_file = parsed.root / "playbooks/custom/account_days/module.yml"
     module_file.write_text(module_file.read_text().replace("consumes: [events_staged]",
                                                            "consumes: [events_this_run]"))
     with pytest.raises(ConfigError, match="module 'account_days' reads events_this_run, which exists only "
                                           "between its producer's main and complete"):
-        build_dags(accounts.root)
+        build_dags(parsed.root)
 
 
 def test_dag_test_runs_modules_end_to_end(accounts, caplog):
