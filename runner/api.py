@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sluice.config import load_project
 from sluice.lifecycle import graph, schedule
@@ -29,6 +29,9 @@ from sluice.lifecycle.engine import Lifecycle
 from sluice.lifecycle.modules import select
 from sluice.lifecycle.status import collect
 from sluice.output import Reporter, quiet_reporter
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["ModuleInfo", "ModuleRun", "RunResult", "Status", "Sluice"]
 
@@ -134,12 +137,12 @@ class Sluice:
         lifecycle_graph = graph.build_graph(self.lifecycle.modules)
         return [self._module_info(lifecycle_graph, name) for name in self.modules]
 
-    def _module_info(self, lifecycle_graph: Any, name: str) -> ModuleInfo:
+    def _module_info(self, lifecycle_graph: nx.DiGraph, name: str) -> ModuleInfo:
         module = self.lifecycle.modules[name]
         expression = self.project.module_settings(name).schedule
         # The graph's edges into this module's main say what it waits for: a producer's
         # complete (committed tables) or a producer's main (its `_this_run` tables).
-        waits = {"main": [], "complete": []}
+        waits: dict[str, list[str]] = {"main": [], "complete": []}
         for source, _, tables in lifecycle_graph.in_edges(graph.node(name, "main"), data="table"):
             if tables:
                 waits[lifecycle_graph.nodes[source]["phase"]] += tables.split(", ")
