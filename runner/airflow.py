@@ -38,7 +38,7 @@ except ModuleNotFoundError as exc:
     if not (exc.name or "").startswith("airflow"):
         raise
     raise ModuleNotFoundError('sluice.airflow needs Apache Airflow 3: pip install "sluice[airflow]"') from None
-try:  # the Task SDK holds the task exceptions from Airflow 3.1 on; airflow.exceptions still re-exports them
+try:  # newer Airflow 3 releases keep it in the Task SDK (airflow.exceptions' copy warns as deprecated)
     from airflow.sdk.exceptions import AirflowFailException
 except ImportError:
     from airflow.exceptions import AirflowFailException
@@ -63,9 +63,9 @@ def build_dags(project_dir: str | Path, target: str | None = None, *, prefix: st
     (or two targets of one) apart in one Airflow; `dag_options` go to every `DAG(...)` and win
     over the defaults here (`default_args`, `tags`, `start_date`...)."""
     project_dir = Path(project_dir).resolve()
-    project = Sluice(project_dir, target)
-    target_name = project.target.name
-    modules = project.module_info()
+    with Sluice(project_dir, target) as project:  # reads the project; connects to nothing
+        target_name = project.target.name
+        modules = project.module_info()
     dags = {}
     for module in modules:
         _refuse_this_run_inputs(module)
