@@ -23,16 +23,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sluice.config import load_project
-from sluice.lifecycle import schedule
+from sluice.lifecycle import graph, schedule
 from sluice.lifecycle.engine import Lifecycle
 from sluice.lifecycle.modules import select
 from sluice.lifecycle.status import collect
 from sluice.output import Reporter
 
-__all__ = ["ModuleRun", "RunResult", "Status", "Sluice"]
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["ModuleInfo", "ModuleRun", "RunResult", "Status", "Sluice"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,23 @@ class ModuleRun:
     outcome: str
     rows: int | None
     seconds: float | None
+
+
+@dataclass(frozen=True)
+class ModuleInfo:
+    """One enabled module as an orchestrator schedules it."""
+
+    name: str
+    description: str
+    #: `modules.<name>.schedule` in sluice.yml (a checked cron expression), or None
+    schedule: str | None
+    #: tables of other modules it reads once their producer's complete has committed them
+    #: (staged and production tables), in the order it declares them
+    reads: tuple[str, ...]
+    #: `_this_run` tables of other modules it reads between their producer's main and complete
+    reads_this_run: tuple[str, ...]
+    #: the staged and production tables it writes, committed by its complete
+    writes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -111,6 +131,25 @@ class Sluice:
     def modules(self) -> list[str]:
         """The enabled modules, in lifecycle order."""
         return [module.name for module, phase in self.lifecycle.plan() if phase == "main"]
+
+    def module_info(self) -> list[ModuleInfo]:
+        """The enabled modules in lifecycle order: schedules and what they read from one
+        another, from the project's files alone (nothing connects)."""
+        lifecycle_graph = graph.build_graph(self.lifecycle.modules)
+        return [self._module_info(lifecycle_graph, name) for name in self.modules]
+
+    def _module_info(self, lifecycle_graph: nx.DiGraph, name: str) -> ModuleInfo:
+        module = self.lifecycle.modules[name]
+        expression = self.project.module_settings(name).schedule
+        # The graph's edges into this module's main say what it waits for: a producer's
+        # complete (committed tables) or a producer's main (its `_this_run` tables).
+        waits: dict[str, list[str]] = {"main": [], "complete": []}
+        for source, _, tables in lifecycle_graph.in_edges(graph.node(name, "main"), data="table"):
+            if tables:
+                waits[lifecycle_graph.nodes[source]["phase"]] += tables.split(", ")
+        declared = [t for t in module.consumes if t in waits["complete"]]
+        return ModuleInfo(name, module.description, expression and schedule.check_expression(expression, name),
+                          tuple(declared), tuple(waits["main"]), module.staged + module.tables)
 
     def run(self, modules: Iterable[str] = (), only: str | None = None, catch_up: bool = False,
             full_refresh: bool = False, run_id: str | None = None, from_step: str | None = None) -> RunResult:

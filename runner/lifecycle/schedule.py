@@ -15,10 +15,15 @@ from sluice.errors import ConfigError, LockHeld
 from sluice.lifecycle.engine import Lifecycle
 
 
-def previous_fire(expression: str, now: datetime, module: str = "") -> datetime:
+def check_expression(expression: str, module: str = "") -> str:
+    """The expression, or a one-line error naming the module when it is no cron expression."""
     if not croniter.is_valid(expression):
         raise ConfigError(f"module '{module}': schedule {expression!r} is not a valid cron expression")
-    return croniter(expression, now).get_prev(datetime)
+    return expression
+
+
+def previous_fire(expression: str, now: datetime, module: str = "") -> datetime:
+    return croniter(check_expression(expression, module), now).get_prev(datetime)
 
 
 def last_completed(lifecycle: Lifecycle, module: str) -> datetime | None:

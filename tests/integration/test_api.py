@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sluice.api import Sluice
+from sluice.api import ModuleInfo, Sluice
 from sluice.errors import ConfigError, LockHeld
 from tests.integration.accounts import BATCHES, Accounts
 
@@ -46,3 +46,21 @@ def test_errors_are_the_projects_own(accounts):
         with pytest.raises(LockHeld) as held:
             project.run(["events_base"])
         assert held.value.exit_code == 3 and "elsewhere" in str(held.value)
+
+
+def test_module_info_says_what_an_orchestrator_needs_without_connecting(duckdb_project):
+    acc = Accounts(duckdb_project.root, duckdb_project.target_settings,
+                   modules={"events_base": {"schedule": "*/15 * * * *"}})
+    project = Sluice(acc.root)
+    assert project.module_info() == [
+        ModuleInfo("events_base", "Stages every event of each account with new events (the whole account is re-read).",
+                   "*/15 * * * *", reads=(), reads_this_run=(), writes=("events_staged",)),
+        ModuleInfo("account_days", "Events and amount per account and day, on a slow schedule.",
+                   None, reads=("events_staged",), reads_this_run=(), writes=("account_days",)),
+        ModuleInfo("account_totals", "Events and amount per account, on a fast schedule.",
+                   None, reads=("events_staged",), reads_this_run=(), writes=("account_totals",)),
+    ]
+    assert not (acc.root / ".sluice" / "test.duckdb").exists()  # no warehouse was opened
+    acc.configure({"account_days": {"schedule": "every day"}})
+    with pytest.raises(ConfigError, match="module 'account_days': schedule 'every day' is not a valid cron"):
+        Sluice(acc.root).module_info()
