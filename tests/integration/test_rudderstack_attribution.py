@@ -10,11 +10,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.integration.rudder import MODULES, RudderModel, at, call, identify, order, page
-from tests.integration.test_rudderstack_properties import examples, play
+from tests.integration.test_rudderstack_properties import HEAVY_DRAWS, examples, play
 
 GOOGLE = {"context_page_referrer": "https://www.google.com/search?q=boots"}
 FACEBOOK = {"context_page_referrer": "https://www.facebook.com/"}
@@ -251,7 +251,7 @@ def draw_case(data) -> tuple[list, list[int], list]:
     return rows, batch_of, actions
 
 
-@settings(max_examples=examples(10), deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=HEAVY_DRAWS)
 @given(data=st.data())
 def test_web_attribution_converges_on_duckdb(data):
     rows, batch_of, actions = draw_case(data)
@@ -270,7 +270,7 @@ def pg_attribution_db(pg_admin_dsn):
 
 
 def test_web_attribution_converges_on_postgres(pg_attribution_db, tmp_path_factory):
-    @settings(max_examples=examples(5), deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=examples(5), deadline=None, suppress_health_check=HEAVY_DRAWS)
     @given(data=st.data())
     def converge(data):
         rows, batch_of, actions = draw_case(data)
