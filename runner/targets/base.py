@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Any, ClassVar
@@ -52,32 +53,29 @@ def split_statements(sql: str, dialect: str) -> list[str]:
     return [text for _, text in statement_spans(sql, dialect)]
 
 
-def statement_spans(sql: str, dialect: str) -> list[tuple[int, str]]:
+@lru_cache(maxsize=1024)
+def statement_spans(sql: str, dialect: str) -> tuple[tuple[int, str], ...]:
     """(offset in the script, text) of each statement: split on the semicolons that end
     statements (not those inside strings or comments), with sqlglot's tokenizer for the
-    dialect. Falls back to the whole script when the tokenizer cannot read it, and lets the
-    warehouse be the judge."""
+    dialect; a piece without a token is only whitespace and comments and is left out. Falls
+    back to the whole script when the tokenizer cannot read it, and lets the warehouse be the
+    judge. Cached: the lifecycle runs the same scripts round after round, and tokenizing in
+    Python is most of what a run with little new data spends outside the warehouse."""
     try:
         tokens = sqlglot.Dialect.get_or_raise(dialect).tokenize(sql)
     except SqlglotError:
-        return [(len(sql) - len(sql.lstrip()), sql.strip())] if sql.strip() else []
-    pieces, start = [], 0
+        return ((len(sql) - len(sql.lstrip()), sql.strip()),) if sql.strip() else ()
+    pieces, start, has_code = [], 0, False
     for token in tokens:
         if token.token_type.name == "SEMICOLON":
-            pieces.append((start, sql[start : token.start]))
-            start = token.end + 1
-    pieces.append((start, sql[start:]))
-    return [(offset + len(p) - len(p.lstrip()), p.strip()) for offset, p in pieces if _has_code(p, dialect)]
-
-
-def _has_code(piece: str, dialect: str) -> bool:
-    """True when a piece holds more than whitespace and comments."""
-    if not piece.strip():
-        return False
-    try:
-        return bool(sqlglot.Dialect.get_or_raise(dialect).tokenize(piece))
-    except SqlglotError:
-        return True
+            if has_code:
+                pieces.append((start, sql[start : token.start]))
+            start, has_code = token.end + 1, False
+        else:
+            has_code = True
+    if has_code:
+        pieces.append((start, sql[start:]))
+    return tuple((offset + len(p) - len(p.lstrip()), p.strip()) for offset, p in pieces)
 
 
 class Session:

@@ -8,6 +8,7 @@ import pytest
 
 from sluice.errors import ConfigError
 from sluice.targets import make_target
+from sluice.targets.base import statement_spans
 
 STATEMENT = "UPDATE t SET n = :n, at = x::timestamp WHERE name = :name AND pct LIKE '10%' AND n > :n"
 
@@ -34,3 +35,28 @@ def test_settings_are_typed_and_relative_paths_anchor_to_the_project(tmp_path):
         make_target("pg", {"type": "postgres", "sslmde": "require"}, tmp_path, "sluice.yml")
     with pytest.raises(ConfigError, match="no type"):
         make_target("x", {"path": "a"}, tmp_path, "sluice.yml")
+
+
+SCRIPT = """-- a heading comment
+CREATE TABLE t (s VARCHAR);
+INSERT INTO t VALUES ('a;b'), ('-- not a comment');
+/* a comment alone; with a semicolon */ ;
+;
+SELECT COUNT(*) FROM t -- trailing
+"""
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "postgres", "redshift"])
+def test_a_script_splits_on_the_semicolons_that_end_statements(dialect):
+    spans = statement_spans(SCRIPT, dialect)
+    assert [text for _, text in spans] == [
+        "-- a heading comment\nCREATE TABLE t (s VARCHAR)",
+        "INSERT INTO t VALUES ('a;b'), ('-- not a comment')",
+        "SELECT COUNT(*) FROM t -- trailing",
+    ]
+    # each offset is where its statement starts in the script (a failing one's line comes from it)
+    assert [SCRIPT[offset:offset + 6] for offset, _ in spans] == ["-- a h", "INSERT", "SELECT"]
+
+
+def test_a_script_of_comments_alone_has_no_statement():
+    assert statement_spans("-- nothing\n/* to run; here */\n", "duckdb") == ()
