@@ -147,7 +147,7 @@ CAST({{ seconds_between(start, stop) }} AS DECIMAL(18, 6))
 {%- endfor -%}
 {%- endmacro %}
 
-{#- The order properties of an Order Completed event table (SEEDS-SPEC A.4, the columns of
+{#- The order properties of an Order Completed event table (RudderStack's e-commerce spec; the columns of
     rs_orders_staged after its ids and times): `ddl`, `names`, or `select` from a table with
     columns `relation_columns` (none: every one NULL, as for the rows of the other tables). -#}
 {% macro default__rs_order_fields(mode, relation_columns=[], alias='r') -%}
@@ -260,7 +260,7 @@ CASE WHEN ({{ h }} >= 1024 AND {{ w }} >= 768) OR ({{ w }} >= 1024 AND {{ h }} >
 (CASE WHEN {{ a }} = {{ b }} OR ({{ a }} IS NULL AND {{ b }} IS NULL) THEN 0 ELSE 1 END = 1)
 {%- endmacro %}
 
-{#- rs_web_attribution's page view and session columns (SEEDS-SPEC B.3.3), in one list each:
+{#- rs_web_attribution's page view and session columns, in one list each:
     `ddl` renders their definitions, `names` their names (of the relation aliased `alias`, if
     given). `seconds` is an exact duration. -#}
 {% macro default__rs_web_fields(grain, mode, alias=none) -%}
