@@ -139,7 +139,7 @@ CAST({{ seconds_between(start, stop) }} AS DECIMAL(18, 6))
 {% elif mode == 'names' -%}
 {{ quote(name) }}{{ ', ' if not loop.last }}
 {%- elif name == 'event_type' -%}
-  CAST('{{ rs_call_types[source] }}' AS {{ rs_type(kind) }}) AS event_type,
+  CAST('{{ rs_call_types.get(source, 'track') }}' AS {{ rs_type(kind) }}) AS event_type,
 {% else -%}
 {%- set picked = sources.get(source, sources.get('*', [])) -%}
   {% if picked | length > 1 %}COALESCE({% for c in picked %}{{ rs_column(relation_columns, c, kind, alias) }}{{ ', ' if not loop.last }}{% endfor %}){% elif picked %}{{ rs_column(relation_columns, picked[0], kind, alias) }}{% else %}CAST(NULL AS {{ rs_type(kind) }}){% endif %} AS {{ quote(name) }}{{ ',' if not loop.last }}
@@ -154,7 +154,8 @@ CAST({{ seconds_between(start, stop) }} AS DECIMAL(18, 6))
 SELECT CAST('{{ source }}' AS VARCHAR(32)) AS source_table,
        COALESCE({{ rs_column(relation_columns, 'received_at', 'datetime') }}, CAST(r.uuid_ts AS TIMESTAMP)) AS received_key,
        {{ rs_column(relation_columns, 'previous_id', 'string') }} AS previous_id,
-{{ rs_event_fields('select', source, relation_columns) }}
+{{ rs_event_fields('select', source, relation_columns) }},
+{{ rs_property_fields('select', source, relation_columns) }}
 FROM {{ relation }} AS r
 {%- endmacro %}
 
@@ -162,7 +163,8 @@ FROM {{ relation }} AS r
 {% macro default__rs_no_rows() -%}
 SELECT CAST(NULL AS VARCHAR(32)) AS source_table, CAST(NULL AS TIMESTAMP) AS received_key,
        CAST(NULL AS {{ rs_type('string') }}) AS previous_id,
-{{ rs_event_fields('select', 'tracks', []) }}
+{{ rs_event_fields('select', 'tracks', []) }},
+{{ rs_property_fields('select', 'tracks', []) }}
 WHERE 1 = 0
 {%- endmacro %}
 
@@ -235,4 +237,40 @@ CASE WHEN ({{ h }} >= 1024 AND {{ w }} >= 768) OR ({{ w }} >= 1024 AND {{ h }} >
 {#- Whether two values differ, NULL being a value (Redshift has no IS DISTINCT FROM). -#}
 {% macro default__rs_differs(a, b) -%}
 (CASE WHEN {{ a }} = {{ b }} OR ({{ a }} IS NULL AND {{ b }} IS NULL) THEN 0 ELSE 1 END = 1)
+{%- endmacro %}
+
+{#- The properties of the calls of rs_base's property_sources (SEEDS-SPEC A.4, A.6) that
+    rs_event_properties_staged carries: identify traits and e-commerce event properties, in
+    one list like rs_event_fields (`ddl`, `names`, `select` from table `source`). A table
+    without a column, or a call type without the property, reads NULL. -#}
+{% macro default__rs_property_fields(mode, source='', relation_columns=[], alias='r') -%}
+{%- set fields = [
+  ('email', 'string', {'identifies': ['email']}),
+  ('gender', 'string', {'identifies': ['gender']}),
+  ('birthday', 'datetime', {'identifies': ['birthday']}),
+  ('country', 'string', {'identifies': ['address_country', 'country']}),
+  ('state', 'string', {'identifies': ['address_state', 'state']}),
+  ('created_at', 'datetime', {'identifies': ['created_at']}),
+  ('cart_id', 'string', {'product_added': ['cart_id']}),
+  ('product_id', 'string', {'product_added': ['product_id']}),
+  ('sku', 'string', {'product_added': ['sku']}),
+  ('product_name', 'string', {'product_added': ['name']}),
+  ('category', 'string', {'product_added': ['category']}),
+  ('payment_method', 'string', {'checkout_step_completed': ['payment_method']}),
+  ('order_id', 'string', {'order_completed': ['order_id']}),
+  ('total', 'float', {'order_completed': ['total']}),
+  ('revenue', 'float', {'order_completed': ['revenue']}),
+  ('currency', 'string', {'order_completed': ['currency']}),
+  ('products', 'text', {'order_completed': ['products']}),
+] -%}
+{%- for name, kind, sources in fields -%}
+{%- set picked = sources.get(source, []) -%}
+{%- if mode == 'ddl' -%}
+  {{ quote(name) }} {{ rs_type(kind) }}{{ ',' if not loop.last }}
+{% elif mode == 'names' -%}
+{{ quote(name) }}{{ ', ' if not loop.last }}
+{%- else -%}
+  {% if picked | length > 1 %}COALESCE({% for c in picked %}{{ rs_column(relation_columns, c, kind, alias) }}{{ ', ' if not loop.last }}{% endfor %}){% elif picked %}{{ rs_column(relation_columns, picked[0], kind, alias) }}{% else %}CAST(NULL AS {{ rs_type(kind) }}){% endif %} AS {{ quote(name) }}{{ ',' if not loop.last }}
+{% endif -%}
+{%- endfor -%}
 {%- endmacro %}

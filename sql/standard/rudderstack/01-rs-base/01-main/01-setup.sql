@@ -4,6 +4,9 @@
 {{ fail("rs_base: '" ~ s ~ "' is not a table event_sources (tracks, pages, screens, identifies) or alias_sources (and aliases) can name") }}
 {%- endif -%}
 {%- endfor -%}
+{%- for s in property_sources if s not in ['identifies', 'product_added', 'checkout_step_completed', 'order_completed'] -%}
+{{ fail("rs_base: '" ~ s ~ "' is not a table property_sources can name (identifies, product_added, checkout_step_completed, order_completed)") }}
+{%- endfor -%}
 -- rs_events_staged: the kept copy of each new or changed event id, one batch per run; no
 -- visitor (identity changes after the fact), `excluded` when consumers must drop the event.
 CREATE TABLE IF NOT EXISTS {{ table(scratch_schema, 'rs_events_staged') }} (
@@ -23,7 +26,17 @@ CREATE TABLE IF NOT EXISTS {{ table(scratch_schema, 'rs_identity_links_staged') 
   event_tstamp  TIMESTAMP,
   excluded      BOOLEAN NOT NULL
 ){{ table_options(dist_key='event_id', sort_keys=['batch_id', 'event_tstamp']) }};
-{%- for s in (event_sources + alias_sources) | unique %}
+
+-- rs_event_properties_staged: the kept copy of each new or changed row of property_sources
+-- with its identify traits or e-commerce properties (SEEDS-SPEC A.4), identity-free.
+CREATE TABLE IF NOT EXISTS {{ table(scratch_schema, 'rs_event_properties_staged') }} (
+  batch_id BIGINT NOT NULL,
+  source_table VARCHAR(32) NOT NULL,
+{{ rs_event_fields('ddl') }},
+{{ rs_property_fields('ddl') }},
+  excluded BOOLEAN NOT NULL
+){{ table_options(dist_key='event_id', sort_keys=['batch_id', 'event_tstamp']) }};
+{%- for s in (event_sources + alias_sources + property_sources) | unique %}
 {%- if 'uuid_ts' in columns(table(rs_schema, s)) %}
 
 -- New rows are found by load time: an index where the warehouse needs one (PostgreSQL).

@@ -2,7 +2,7 @@
 -- yet (or has no row with a time and an id) reads as empty; a column it lacks reads as NULL.
 {% call replace_table(table(scratch_schema, 'rs_base_window')) -%}
 {{ rs_no_rows() }}
-{%- for s in (event_sources + alias_sources) | unique %}
+{%- for s in (event_sources + alias_sources + property_sources) | unique %}
 {%- set cols = columns(table(rs_schema, s)) %}
 {%- if 'id' in cols and 'uuid_ts' in cols and 'timestamp' in cols %}
 UNION ALL
