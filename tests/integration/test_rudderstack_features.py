@@ -190,3 +190,75 @@ def test_carts_products_and_payment_modes(rs):
         "products_added_in_past_7_days": '["s\\"q","s1"]', "products_added_in_past_30_days": '["s\\"q","s1","s2"]',
         "total_products_added_to_cart": 4, "days_since_last_cart_add": 1,
         "payment_modes": '["MasterCard","cod"]', "has_credit_card": 1}
+
+
+def test_a_purchase_ages_out_of_the_7_day_window_with_no_new_data(project):
+    rs = features_with(project)                          # seven snapshots retained
+    rs.load([*order("o1", 4, total=50.0)])
+    rs.as_of(date(2024, 3, 10))
+    assert sorted({d for _, d in rs.snapshots()}) == [date(2024, 3, d) for d in range(4, 11)]
+    assert subset(rs.features("u1", date(2024, 3, 10)), "amt_spent_in_past_7_days transactions_in_past_7_days") == {
+        "amt_spent_in_past_7_days": 50, "transactions_in_past_7_days": 1}
+    rs.as_of(date(2024, 3, 11))                          # nothing loaded: 4 March is now 8 dates back
+    assert subset(rs.features("u1", date(2024, 3, 11)),
+                  "amt_spent_in_past_7_days transactions_in_past_7_days amt_spent_in_past_30_days "
+                  "days_since_last_purchase") == {
+        "amt_spent_in_past_7_days": 0, "transactions_in_past_7_days": 0, "amt_spent_in_past_30_days": 50,
+        "days_since_last_purchase": 7}
+    assert sorted({d for _, d in rs.snapshots()}) == [date(2024, 3, d) for d in range(5, 12)]
+    assert rs.features("u1", date(2024, 3, 10))["amt_spent_in_past_7_days"] == 50
+
+
+@pytest.mark.parametrize("restate", ["all", "none"])
+def test_a_late_order_restates_the_snapshots_it_falls_in(project, restate):
+    rs = features_with(project, feature_restate=restate)
+    rs.load([*order("o1", 2, total=20.0)])
+    rs.as_of(date(2024, 3, 10))
+    rs.load([*order("o2", 6, total=30.0)])               # dated the 6th, loaded after the snapshots
+    rs.as_of(date(2024, 3, 10))
+    totals = {d: rs.features("u1", date(2024, 3, d))["total_amt_spent"] for d in range(4, 11)}
+    if restate == "all":
+        assert totals == {4: 20, 5: 20, 6: 50, 7: 50, 8: 50, 9: 50, 10: 50}
+    else:                                                # frozen: point-in-time snapshots
+        assert totals == {d: 20 for d in range(4, 11)}
+    rs.as_of(date(2024, 3, 11))                          # a new snapshot sees everything either way
+    assert rs.features("u1", date(2024, 3, 11))["total_amt_spent"] == 50
+
+
+def test_a_remapped_visitor_moves_and_its_old_key_leaves_every_snapshot(project):
+    rs = features_with(project, feature_snapshot_retention_days=3)
+    rs.load([*ecommerce("order_completed", "o1", on(2), anon="a9", order_id="o1", total=15.0),
+             track("t1", on(3), anon="a2", user="u1")])
+    rs.as_of(date(2024, 3, 5))
+    assert sorted(rs.snapshots()) == [(v, date(2024, 3, d)) for v in ("a9", "u1") for d in (3, 4, 5)]
+    rs.load([identify("i1", on(8), "a9", "u1")])         # a9 turns out to be u1, learnt later
+    rs.as_of(date(2024, 3, 5))
+    assert sorted(rs.snapshots()) == [("u1", date(2024, 3, d)) for d in (3, 4, 5)]
+    assert rs.features("u1", date(2024, 3, 3))["total_amt_spent"] == 15
+    assert rs.sql("SELECT COUNT(*) FROM derived.event_stream_feature_table WHERE dbt_visitor_id = 'a9'") == [(0,)]
+
+
+@pytest.mark.parametrize("catch_up", ["all", "latest"])
+def test_skipped_days_get_their_snapshots_unless_catch_up_is_latest(project, catch_up):
+    rs = features_with(project, feature_snapshot_retention_days=5, features_catch_up=catch_up)
+    rs.load([track("t1", on(1))])
+    rs.as_of(date(2024, 3, 10))
+    rs.as_of(date(2024, 3, 13))                          # the 11th and 12th were skipped
+    expected = range(9, 14) if catch_up == "all" else (10, 13)
+    assert sorted(rs.snapshots()) == [("a1", date(2024, 3, d)) for d in expected]
+    assert rs.features("a1", date(2024, 3, 12) if catch_up == "all" else date(2024, 3, 13))["days_since_last_seen"] \
+        == (11 if catch_up == "all" else 12)
+
+
+def test_the_wide_table_and_the_latest_view_hold_the_long_tables_values(rs):
+    rs.load([identify("i1", on(1), "a1", "u1", gender="f"), *order("o1", 2, total=5.0)])
+    rs.as_of(date(2024, 3, 3))
+    long = rs.features("u1", date(2024, 3, 3))
+    wide = rs.sql("SELECT * FROM derived.event_stream_customer_features_latest")
+    names = [r[0] for r in rs.sql("SELECT column_name FROM information_schema.columns WHERE table_schema = 'derived' "
+                                  "AND table_name = 'event_stream_customer_features' ORDER BY ordinal_position")]
+    assert len(wide) == 1 and names[:3] == ["dbt_visitor_id", "timestamp", "row_id"]
+    assert dict(zip(names[3:], map(_plain, wide[0][3:]), strict=True)) == long
+    assert wide[0][2] == "u1|2024-03-03"
+    assert rs.sql("SELECT row_id FROM derived.event_stream_feature_table WHERE feature_name = 'gender'") == [
+        ("u1|2024-03-03|gender",)]
