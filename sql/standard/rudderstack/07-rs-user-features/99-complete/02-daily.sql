@@ -34,12 +34,13 @@ FROM (
   JOIN {{ session_facts }} AS sf ON sf.session_id = st.session_id
   UNION ALL
 {%- endif %}
-  SELECT r.visitor_id, r.event_date, 0, 1, r.is_mobile, r.is_web, 0, CAST(0 AS DOUBLE PRECISION),
-         CASE WHEN r.source_table = 'order_completed' THEN 1 ELSE 0 END,
-         CASE WHEN r.source_table = 'order_completed' AND r.amount IS NOT NULL THEN 1 ELSE 0 END,
-         CASE WHEN r.source_table = 'order_completed' THEN r.amount END,
-         CASE WHEN r.source_table = 'order_completed' THEN COALESCE(r.units, 0) ELSE 0 END,
-         CASE WHEN r.source_table = 'product_added' THEN 1 ELSE 0 END
+  SELECT r.visitor_id, r.event_date, 0 AS n_tracks, 1 AS n_rows, r.is_mobile, r.is_web, 0 AS n_sessions,
+         CAST(0 AS DOUBLE PRECISION) AS session_length_s,
+         CASE WHEN r.source_table = 'order_completed' THEN 1 ELSE 0 END AS n_orders,
+         CASE WHEN r.source_table = 'order_completed' AND r.amount IS NOT NULL THEN 1 ELSE 0 END AS n_amounts,
+         CASE WHEN r.source_table = 'order_completed' THEN r.amount END AS order_amount,
+         CASE WHEN r.source_table = 'order_completed' THEN COALESCE(r.units, 0) ELSE 0 END AS order_units,
+         CASE WHEN r.source_table = 'product_added' THEN 1 ELSE 0 END AS n_cart_adds
   FROM {{ table(output_schema, 'rs_features_rows') }} AS r
   JOIN {{ changed }} AS c ON c.visitor_id = r.visitor_id AND r.event_date >= c.changed_from
 ) AS p
