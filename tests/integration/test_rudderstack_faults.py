@@ -25,9 +25,10 @@ KILL_POINTS = [
     "rs_journeys:main:upsert", "rs_activity_sessions:main:sessions",
     "rs_daily_metrics:main:dims", "rs_daily_metrics:main:end", "rs_daily_metrics:complete:sessions",
     "rs_daily_metrics:complete:end",
+    "rs_user_features:main:touched", "rs_user_features:main:end", "rs_user_features:complete:features",
 ]
 ON_POSTGRES = ["rs_identity:main:end", "rs_sessions:complete:write", "rs_journeys:main:upsert",
-               "rs_daily_metrics:main:dims", "rs_daily_metrics:complete:visitors"]
+               "rs_daily_metrics:main:dims", "rs_daily_metrics:complete:visitors", "rs_user_features:complete:pairs"]
 
 
 def stamped(rows, load: int):
