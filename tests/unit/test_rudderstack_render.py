@@ -28,13 +28,15 @@ FEATURES = [
      "alias_sources": ["tracks"], "session_sources": ["tracks", "pages", "screens", "identifies"],
      "metrics_user_key": "anonymous_id", "session_source": "sdk", "bounce_definition": "single_page",
      "reporting_timezone": "Europe/Paris", "activity_sources": ["tracks", "pages", "screens"],
+     "inactivity_cutoff": 600, "attribution_lookback_days": 7, "conversion_amount": ["revenue"], "order_sources": [],
      "features_as_of": "2024-03-05", "lookback_days": [7, 28], "feature_restate": "none", "features_catch_up": "latest",
      "campaign_source_tables": ["identifies", "tracks"], "order_amount_column": "revenue", "product_ref_var": "name"},
 ]
 FAMILY = ("rs_base", "rs_identity", "rs_sessions", "rs_journeys", "rs_activity_sessions", "rs_daily_metrics",
-          "rs_user_features")
+          "rs_web_attribution", "rs_user_features")
 #: tables of one row per date (or per date and dimension): small, copied to every node on Redshift
-DAILY = ("rs_daily_metrics", "rs_daily_session_metrics_by_dim", "rs_daily_dau_by_first_touch", "rs_features_snapshots")
+DAILY = ("rs_daily_metrics", "rs_daily_session_metrics_by_dim", "rs_daily_dau_by_first_touch",
+         "web_attribution_by_channel", "rs_features_snapshots")
 
 
 @pytest.fixture(scope="module")

@@ -93,7 +93,7 @@ CAST({{ seconds_between(start, stop) }} AS DECIMAL(18, 6))
 {%- endfor -%}
 {%- endmacro %}
 
-{#- The columns of rs_events_staged (SEEDS-SPEC A.6) in one list: `ddl` renders their
+{#- The columns of rs_events_staged in one list: `ddl` renders their
     definitions, `names` their names, `select` each one's value from RudderStack table
     `source` (aliased `alias`, with columns `relation_columns`); where a page's own property
     exists it comes before the page context every call carries. -#}
@@ -147,15 +147,71 @@ CAST({{ seconds_between(start, stop) }} AS DECIMAL(18, 6))
 {%- endfor -%}
 {%- endmacro %}
 
+{#- The order properties of an Order Completed event table (SEEDS-SPEC A.4, the columns of
+    rs_orders_staged after its ids and times): `ddl`, `names`, or `select` from a table with
+    columns `relation_columns` (none: every one NULL, as for the rows of the other tables). -#}
+{% macro default__rs_order_fields(mode, relation_columns=[], alias='r') -%}
+{%- set fields = [('order_id', 'string', 'order_id'), ('checkout_id', 'string', 'checkout_id'),
+                  ('total', 'float', 'total'), ('revenue', 'float', 'revenue'), ('subtotal', 'float', 'subtotal'),
+                  ('shipping', 'float', 'shipping'), ('tax', 'float', 'tax'), ('discount', 'float', 'discount'),
+                  ('coupon', 'string', 'coupon'), ('currency', 'string', 'currency'),
+                  ('products_json', 'text', 'products')] -%}
+{%- for name, kind, column in fields -%}
+{%- if mode == 'ddl' -%}
+  {{ quote(name) }} {{ rs_type(kind) }}{{ ',' if not loop.last }}
+{% elif mode == 'names' -%}
+{{ quote(name) }}{{ ', ' if not loop.last }}
+{%- else -%}
+  {{ rs_column(relation_columns, column, kind, alias) }} AS {{ quote(name) }}{{ ',' if not loop.last }}
+{% endif -%}
+{%- endfor -%}
+{%- endmacro %}
+
+{#- The properties of the calls of rs_base's property_sources (SEEDS-SPEC A.4, A.6) that
+    rs_event_properties_staged carries: identify traits and the properties of the e-commerce
+    events other than orders (an order's are rs_order_fields', in rs_orders_staged), in one
+    list like rs_event_fields (`ddl`, `names`, `select` from table `source`; no source: every
+    one NULL). A table without a column, or a call type without the property, reads NULL. -#}
+{% macro default__rs_property_fields(mode, source='', relation_columns=[], alias='r') -%}
+{%- set fields = [
+  ('email', 'string', {'identifies': ['email']}),
+  ('gender', 'string', {'identifies': ['gender']}),
+  ('birthday', 'datetime', {'identifies': ['birthday']}),
+  ('country', 'string', {'identifies': ['address_country', 'country']}),
+  ('state', 'string', {'identifies': ['address_state', 'state']}),
+  ('created_at', 'datetime', {'identifies': ['created_at']}),
+  ('cart_id', 'string', {'product_added': ['cart_id']}),
+  ('product_id', 'string', {'product_added': ['product_id']}),
+  ('sku', 'string', {'product_added': ['sku']}),
+  ('product_name', 'string', {'product_added': ['name']}),
+  ('category', 'string', {'product_added': ['category']}),
+  ('payment_method', 'string', {'checkout_step_completed': ['payment_method']}),
+] -%}
+{%- for name, kind, sources in fields -%}
+{%- set picked = sources.get(source, []) -%}
+{%- if mode == 'ddl' -%}
+  {{ quote(name) }} {{ rs_type(kind) }}{{ ',' if not loop.last }}
+{% elif mode == 'names' -%}
+{{ quote(name) }}{{ ', ' if not loop.last }}
+{%- else -%}
+  {% if picked | length > 1 %}COALESCE({% for c in picked %}{{ rs_column(relation_columns, c, kind, alias) }}{{ ', ' if not loop.last }}{% endfor %}){% elif picked %}{{ rs_column(relation_columns, picked[0], kind, alias) }}{% else %}CAST(NULL AS {{ rs_type(kind) }}){% endif %} AS {{ quote(name) }}{{ ',' if not loop.last }}
+{% endif -%}
+{%- endfor -%}
+{%- endmacro %}
+
 {#- The rows of one RudderStack table in the one shape rs_base reads them in (main and backfill
-    alike): its name, the key that picks the copy to keep, `previous_id`, the event fields.
-    `relation` is the table, `relation_columns` its columns as loaded. -#}
-{% macro default__rs_source_rows(source, relation, relation_columns) -%}
+    alike): its name, the key that picks the copy to keep, `previous_id`, the event fields, the
+    order fields (NULL unless `is_order`: a table of order_sources) and the property fields
+    (NULL unless `is_property`: a table of property_sources). `relation` is the table,
+    `relation_columns` its columns as loaded. A table named by several lists is read once,
+    in this one row, whichever staged tables take it. -#}
+{% macro default__rs_source_rows(source, relation, relation_columns, is_order=false, is_property=false) -%}
 SELECT CAST('{{ source }}' AS VARCHAR(32)) AS source_table,
        COALESCE({{ rs_column(relation_columns, 'received_at', 'datetime') }}, CAST(r.uuid_ts AS TIMESTAMP)) AS received_key,
        {{ rs_column(relation_columns, 'previous_id', 'string') }} AS previous_id,
 {{ rs_event_fields('select', source, relation_columns) }},
-{{ rs_property_fields('select', source, relation_columns) }}
+{{ rs_order_fields('select', relation_columns if is_order else []) }},
+{{ rs_property_fields('select', source if is_property else '', relation_columns if is_property else []) }}
 FROM {{ relation }} AS r
 {%- endmacro %}
 
@@ -164,11 +220,12 @@ FROM {{ relation }} AS r
 SELECT CAST(NULL AS VARCHAR(32)) AS source_table, CAST(NULL AS TIMESTAMP) AS received_key,
        CAST(NULL AS {{ rs_type('string') }}) AS previous_id,
 {{ rs_event_fields('select', 'tracks', []) }},
-{{ rs_property_fields('select', 'tracks', []) }}
+{{ rs_order_fields('select', []) }},
+{{ rs_property_fields('select', '', []) }}
 WHERE 1 = 0
 {%- endmacro %}
 
-{#- Event analytics' dimensions of one event (SEEDS-SPEC B.3.1), from rs_events_staged columns.
+{#- Event analytics' dimensions of one event, from rs_events_staged columns.
     rs_referrer: 'direct' when the JS SDK reported no referrer ($direct), else the referring
     domain, lower-cased, without a leading www. and a trailing .com, .co (each maybe followed by
     a country part, as .co.uk) or .org; NULL when there is none. -#}
@@ -239,38 +296,39 @@ CASE WHEN ({{ h }} >= 1024 AND {{ w }} >= 768) OR ({{ w }} >= 1024 AND {{ h }} >
 (CASE WHEN {{ a }} = {{ b }} OR ({{ a }} IS NULL AND {{ b }} IS NULL) THEN 0 ELSE 1 END = 1)
 {%- endmacro %}
 
-{#- The properties of the calls of rs_base's property_sources (SEEDS-SPEC A.4, A.6) that
-    rs_event_properties_staged carries: identify traits and e-commerce event properties, in
-    one list like rs_event_fields (`ddl`, `names`, `select` from table `source`). A table
-    without a column, or a call type without the property, reads NULL. -#}
-{% macro default__rs_property_fields(mode, source='', relation_columns=[], alias='r') -%}
-{%- set fields = [
-  ('email', 'string', {'identifies': ['email']}),
-  ('gender', 'string', {'identifies': ['gender']}),
-  ('birthday', 'datetime', {'identifies': ['birthday']}),
-  ('country', 'string', {'identifies': ['address_country', 'country']}),
-  ('state', 'string', {'identifies': ['address_state', 'state']}),
-  ('created_at', 'datetime', {'identifies': ['created_at']}),
-  ('cart_id', 'string', {'product_added': ['cart_id']}),
-  ('product_id', 'string', {'product_added': ['product_id']}),
-  ('sku', 'string', {'product_added': ['sku']}),
-  ('product_name', 'string', {'product_added': ['name']}),
-  ('category', 'string', {'product_added': ['category']}),
-  ('payment_method', 'string', {'checkout_step_completed': ['payment_method']}),
-  ('order_id', 'string', {'order_completed': ['order_id']}),
-  ('total', 'float', {'order_completed': ['total']}),
-  ('revenue', 'float', {'order_completed': ['revenue']}),
-  ('currency', 'string', {'order_completed': ['currency']}),
-  ('products', 'text', {'order_completed': ['products']}),
-] -%}
-{%- for name, kind, sources in fields -%}
-{%- set picked = sources.get(source, []) -%}
+{#- rs_web_attribution's page view and session columns (SEEDS-SPEC B.3.3), in one list each:
+    `ddl` renders their definitions, `names` their names (of the relation aliased `alias`, if
+    given). `seconds` is an exact duration. -#}
+{% macro default__rs_web_fields(grain, mode, alias=none) -%}
+{%- set utm = [('utm_source', 'string'), ('utm_medium', 'string'), ('utm_campaign', 'string'),
+               ('utm_term', 'string'), ('utm_content', 'string'), ('gclid', 'string')] -%}
+{%- set fields = {
+  'page_view': [('page_view_id', 'string'), ('anonymous_id', 'string'), ('user_id', 'string'),
+                ('received_at_tstamp', 'timestamp'), ('sent_at_tstamp', 'timestamp'), ('tstamp', 'timestamp'),
+                ('page_url', 'text'), ('page_url_host', 'string'), ('page_url_path', 'text'), ('page_title', 'text'),
+                ('page_url_query', 'text'), ('referrer', 'text'), ('referrer_host', 'string')] + utm
+               + [('ip', 'string'), ('user_agent', 'text'), ('device', 'string'), ('device_category', 'string')],
+  'session': [('session_id', 'string'), ('anonymous_id', 'string'), ('session_start_tstamp', 'timestamp'),
+              ('session_end_tstamp', 'timestamp'), ('page_views', 'integer'), ('first_page_url', 'text'),
+              ('first_page_url_host', 'string'), ('first_page_url_path', 'text'), ('first_page_url_query', 'text')]
+             + utm
+             + [('referrer', 'text'), ('referrer_host', 'string'), ('device', 'string'), ('device_category', 'string'),
+                ('last_page_url', 'text'), ('last_page_url_host', 'string'), ('last_page_url_path', 'text'),
+                ('last_page_url_query', 'text'), ('duration_in_s', 'seconds'), ('duration_in_s_tier', 'string'),
+                ('referrer_medium', 'string'), ('referrer_source', 'string'), ('channel', 'string')],
+}[grain] -%}
+{%- for name, kind in fields -%}
 {%- if mode == 'ddl' -%}
-  {{ quote(name) }} {{ rs_type(kind) }}{{ ',' if not loop.last }}
-{% elif mode == 'names' -%}
-{{ quote(name) }}{{ ', ' if not loop.last }}
-{%- else -%}
-  {% if picked | length > 1 %}COALESCE({% for c in picked %}{{ rs_column(relation_columns, c, kind, alias) }}{{ ', ' if not loop.last }}{% endfor %}){% elif picked %}{{ rs_column(relation_columns, picked[0], kind, alias) }}{% else %}CAST(NULL AS {{ rs_type(kind) }}){% endif %} AS {{ quote(name) }}{{ ',' if not loop.last }}
-{% endif -%}
+  {{ quote(name) }} {{ 'DECIMAL(18, 6)' if kind == 'seconds' else rs_type(kind) }}{{ ',' if not loop.last }}
+{% else -%}
+{{ alias ~ '.' if alias }}{{ quote(name) }}{{ ', ' if not loop.last }}
+{%- endif -%}
 {%- endfor -%}
+{%- endmacro %}
+
+{#- The host of a URL, lower-cased, without scheme, path, query, fragment and port; NULL when
+    it is no URL (the JS SDK's $direct). -#}
+{% macro default__rs_url_host(url) -%}
+CASE WHEN {{ url }} LIKE '%://%' THEN NULLIF(SPLIT_PART(SPLIT_PART(SPLIT_PART(SPLIT_PART(
+  SPLIT_PART(LOWER({{ url }}), '://', 2), '/', 1), '?', 1), '#', 1), ':', 1), '') END
 {%- endmacro %}

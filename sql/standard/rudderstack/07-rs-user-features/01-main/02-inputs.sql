@@ -1,8 +1,11 @@
 -- What the unconsumed batches bring (each id from the newest batch holding it): each track's
--- channel; each identify and e-commerce row in this module's shape (traits, cart, product,
--- payment method, order amount) and each order's lines; the ids remapped; the visitors whose
--- tracks and sessions rs_sessions rewrote, from when. A staged table its producer has not
--- created yet has no batch to read.
+-- channel; each identify and e-commerce row in this module's shape (traits, cart, product and
+-- payment method from rs_event_properties_staged; orders from rs_orders_staged, the copy
+-- rs_web_attribution reads too, tagged 'order_completed' whatever order_sources names) and each
+-- order's lines; the ids remapped; the visitors whose tracks and sessions rs_sessions rewrote,
+-- from when. An order brings no channel of its own: RudderStack writes its tracks row under the
+-- same id with the same context, and that row counts (rs_features_track_flags). A staged table
+-- its producer has not created yet has no batch to read.
 {%- set string = column_type('string') %}
 {%- set props_in = table(scratch_schema, 'rs_features_props_in') %}
 {%- set product_column = {'name': 'product_name'}.get(product_ref_var, product_ref_var) %}
@@ -23,19 +26,6 @@ WHERE 1 = 0
 {%- endcall %};
 
 {% call replace_table(props_in) -%}
-{%- if columns(table(scratch_schema, 'rs_event_properties_staged')) %}
-SELECT p.source_table, p.event_id, p.anonymous_id, p.user_id, p.event_tstamp, {{ to_date('p.event_tstamp') }} AS event_date,
-       {{ rs_is_mobile('p.channel', 'p.device_type', 'p.os_name') }} AS is_mobile,
-       {{ rs_is_web('p.channel', 'p.device_type') }} AS is_web,
-       NULLIF(p.campaign_source, '') AS campaign_source,
-       CASE WHEN POSITION('@' IN p.email) > 0 THEN LOWER(SUBSTRING(p.email FROM POSITION('@' IN p.email) + 1)) END
-         AS email_domain,
-       p.gender, CAST(p.birthday AS DATE) AS birthday, p.country, p.state, CAST(p.created_at AS DATE) AS created_at,
-       p.cart_id, CASE WHEN p.source_table = 'product_added' THEN p.{{ product_column }} END AS product_ref,
-       p.payment_method, p.order_id, COALESCE(p.{{ order_amount_column }}, p.{{ other_amount }}) AS amount,
-       p.products, p.excluded
-FROM {{ unconsumed('rs_event_properties_staged', 'p', newest_per='event_id') }}
-{%- else %}
 SELECT CAST(NULL AS VARCHAR(32)) AS source_table, CAST(NULL AS {{ string }}) AS event_id,
        CAST(NULL AS {{ string }}) AS anonymous_id, CAST(NULL AS {{ string }}) AS user_id,
        CAST(NULL AS TIMESTAMP) AS event_tstamp, CAST(NULL AS DATE) AS event_date, 0 AS is_mobile, 0 AS is_web,
@@ -46,6 +36,27 @@ SELECT CAST(NULL AS VARCHAR(32)) AS source_table, CAST(NULL AS {{ string }}) AS 
        CAST(NULL AS {{ string }}) AS order_id, CAST(NULL AS DOUBLE PRECISION) AS amount,
        CAST(NULL AS {{ string_type() }}) AS products, FALSE AS excluded
 WHERE 1 = 0
+{%- if columns(table(scratch_schema, 'rs_event_properties_staged')) %}
+UNION ALL
+SELECT p.source_table, p.event_id, p.anonymous_id, p.user_id, p.event_tstamp, {{ to_date('p.event_tstamp') }},
+       {{ rs_is_mobile('p.channel', 'p.device_type', 'p.os_name') }},
+       {{ rs_is_web('p.channel', 'p.device_type') }},
+       NULLIF(p.campaign_source, ''),
+       CASE WHEN POSITION('@' IN p.email) > 0 THEN LOWER(SUBSTRING(p.email FROM POSITION('@' IN p.email) + 1)) END,
+       p.gender, CAST(p.birthday AS DATE), p.country, p.state, CAST(p.created_at AS DATE),
+       p.cart_id, CASE WHEN p.source_table = 'product_added' THEN p.{{ product_column }} END,
+       p.payment_method, CAST(NULL AS {{ string }}), CAST(NULL AS DOUBLE PRECISION),
+       CAST(NULL AS {{ string_type() }}), p.excluded
+FROM {{ unconsumed('rs_event_properties_staged', 'p', newest_per='event_id') }}
+{%- endif %}
+{%- if columns(table(scratch_schema, 'rs_orders_staged')) %}
+UNION ALL
+SELECT CAST('order_completed' AS VARCHAR(32)), o.event_id, o.anonymous_id, o.user_id, o.event_tstamp,
+       {{ to_date('o.event_tstamp') }}, 0, 0, CAST(NULL AS {{ string }}), CAST(NULL AS {{ string }}),
+       CAST(NULL AS {{ string }}), CAST(NULL AS DATE), CAST(NULL AS {{ string }}), CAST(NULL AS {{ string }}),
+       CAST(NULL AS DATE), CAST(NULL AS {{ string }}), CAST(NULL AS {{ string }}), CAST(NULL AS {{ string }}),
+       o.order_id, COALESCE(o.{{ order_amount_column }}, o.{{ other_amount }}), o.products_json, o.excluded
+FROM {{ unconsumed('rs_orders_staged', 'o', newest_per='event_id') }}
 {%- endif %}
 {%- endcall %};
 
