@@ -75,7 +75,9 @@ CREATE TABLE IF NOT EXISTS {{ table(output_schema, 'rs_features_order_lines') }}
 ){{ table_options(dist_key='event_id', sort_keys='event_id') }};
 {{ create_index('rs_features_order_lines' ~ entropy ~ '_id', table(output_schema, 'rs_features_order_lines'), 'event_id') }};
 
--- One row per visitor and date with any input row: what sums per day (SEEDS-SPEC C.5).
+-- One row per visitor and date with any input row: what sums per day (SEEDS-SPEC C.5). Seconds
+-- and amounts are exact decimals (amounts to the millionth): their sums never depend on the
+-- order rows are added in, so a run over batches equals one over everything to the last digit.
 CREATE TABLE IF NOT EXISTS {{ daily }} (
   visitor_id         {{ string }} NOT NULL,
   event_date         DATE NOT NULL,
@@ -84,11 +86,11 @@ CREATE TABLE IF NOT EXISTS {{ daily }} (
   is_mobile          INTEGER NOT NULL,
   is_web             INTEGER NOT NULL,
   n_sessions         BIGINT NOT NULL,
-  session_length_s   DOUBLE PRECISION NOT NULL,
+  session_length_s   DECIMAL(18, 6) NOT NULL,
   n_orders           BIGINT NOT NULL,
   n_amounts          BIGINT NOT NULL,
-  order_amount       DOUBLE PRECISION,
-  max_order_amount   DOUBLE PRECISION,
+  order_amount       DECIMAL(18, 6),
+  max_order_amount   DECIMAL(18, 6),
   order_units        DOUBLE PRECISION NOT NULL,
   n_cart_adds        BIGINT NOT NULL
 ){{ table_options(dist_key='visitor_id', sort_keys=['visitor_id', 'event_date']) }};

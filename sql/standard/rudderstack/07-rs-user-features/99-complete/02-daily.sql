@@ -8,7 +8,8 @@
 {%- set sessions = table(output_schema, 'dbt_session_tracks') %}
 {%- set session_facts = table(output_schema, 'dbt_session_track_facts') %}
 {%- set ts = quote('timestamp') %}
-{%- set zero = 'CAST(NULL AS DOUBLE PRECISION)' %}
+{%- set exact = 'DECIMAL(18, 6)' %}
+{%- set zero = 'CAST(NULL AS ' ~ exact ~ ')' %}
 {% call replace_table(table(scratch_schema, 'rs_features_daily_part')) -%}
 SELECT p.visitor_id, p.event_date, SUM(p.n_tracks) AS n_tracks, SUM(p.n_rows) AS n_rows,
        MAX(p.is_mobile) AS is_mobile, MAX(p.is_web) AS is_web, SUM(p.n_sessions) AS n_sessions,
@@ -19,7 +20,7 @@ FROM (
 {%- if columns(mapped) %}
   SELECT m.dbt_visitor_id AS visitor_id, {{ to_date('m.' ~ ts) }} AS event_date, 1 AS n_tracks, 0 AS n_rows,
          COALESCE(f.is_mobile, 0) AS is_mobile, COALESCE(f.is_web, 0) AS is_web, 0 AS n_sessions,
-         CAST(0 AS DOUBLE PRECISION) AS session_length_s, 0 AS n_orders, 0 AS n_amounts, {{ zero }} AS order_amount,
+         CAST(0 AS {{ exact }}) AS session_length_s, 0 AS n_orders, 0 AS n_amounts, {{ zero }} AS order_amount,
          CAST(0 AS DOUBLE PRECISION) AS order_units, 0 AS n_cart_adds
   FROM {{ mapped }} AS m
   JOIN {{ changed }} AS c ON c.visitor_id = m.dbt_visitor_id AND m.{{ ts }} >= CAST(c.changed_from AS TIMESTAMP)
@@ -27,7 +28,7 @@ FROM (
   WHERE m.event_type = 'track'
   UNION ALL
   SELECT st.dbt_visitor_id, {{ to_date('st.session_start_at') }}, 0, 0, 0, 0, 1,
-         CAST({{ seconds_between('st.session_start_at', 'sf.ended_at') }} AS DOUBLE PRECISION), 0, 0, {{ zero }},
+         CAST({{ seconds_between('st.session_start_at', 'sf.ended_at') }} AS {{ exact }}), 0, 0, {{ zero }},
          CAST(0 AS DOUBLE PRECISION), 0
   FROM {{ sessions }} AS st
   JOIN {{ changed }} AS c ON c.visitor_id = st.dbt_visitor_id AND st.session_start_at >= CAST(c.changed_from AS TIMESTAMP)
@@ -35,10 +36,10 @@ FROM (
   UNION ALL
 {%- endif %}
   SELECT r.visitor_id, r.event_date, 0 AS n_tracks, 1 AS n_rows, r.is_mobile, r.is_web, 0 AS n_sessions,
-         CAST(0 AS DOUBLE PRECISION) AS session_length_s,
+         CAST(0 AS {{ exact }}) AS session_length_s,
          CASE WHEN r.source_table = 'order_completed' THEN 1 ELSE 0 END AS n_orders,
          CASE WHEN r.source_table = 'order_completed' AND r.amount IS NOT NULL THEN 1 ELSE 0 END AS n_amounts,
-         CASE WHEN r.source_table = 'order_completed' THEN r.amount END AS order_amount,
+         CASE WHEN r.source_table = 'order_completed' THEN CAST(r.amount AS {{ exact }}) END AS order_amount,
          CASE WHEN r.source_table = 'order_completed' THEN COALESCE(r.units, 0) ELSE 0 END AS order_units,
          CASE WHEN r.source_table = 'product_added' THEN 1 ELSE 0 END AS n_cart_adds
   FROM {{ table(output_schema, 'rs_features_rows') }} AS r

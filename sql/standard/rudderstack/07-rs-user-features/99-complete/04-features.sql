@@ -135,11 +135,11 @@ FROM (
 GROUP BY v.visitor_id, v.snapshot_date, v.feature_name
 {%- endcall %};
 
--- The category with the largest spend (price x quantity) and the one in the most distinct
--- orders; ties go to the smallest name.
+-- The category with the largest spend (price x quantity, summed exactly to the millionth) and
+-- the one in the most distinct orders; ties go to the smallest name.
 {% call replace_table(table(scratch_schema, 'rs_features_categories_part')) -%}
 WITH per_category AS (
-  SELECT r.visitor_id, r.snapshot_date, l.category_ref AS category, SUM(l.line_amount) AS spent,
+  SELECT r.visitor_id, r.snapshot_date, l.category_ref AS category, SUM(CAST(l.line_amount AS DECIMAL(18, 6))) AS spent,
          COUNT(DISTINCT r.order_id) AS orders
   FROM {{ pair_rows }} AS r JOIN {{ lines }} AS l ON l.event_id = r.event_id
   WHERE r.source_table = 'order_completed' AND l.category_ref IS NOT NULL
@@ -172,12 +172,12 @@ SELECT s.visitor_id AS dbt_visitor_id, s.snapshot_date,
        CAST(p{{ d }}.value_json AS {{ string_type() }}) AS products_added_in_past_{{ d }}_days,
 {%- endfor %}
        CAST(s.n_sessions {{ numeric }} AS n_sessions_overall,
-       s.session_length_s / NULLIF(s.n_sessions, 0) AS avg_session_length_overall,
+       CAST(s.session_length_s {{ numeric }} / NULLIF(s.n_sessions, 0) AS avg_session_length_overall,
        CAST(s.n_sessions_week {{ numeric }} AS n_sessions_last_week,
-       s.session_length_week / NULLIF(s.n_sessions_week, 0) AS avg_session_length_last_week,
+       CAST(s.session_length_week {{ numeric }} / NULLIF(s.n_sessions_week, 0) AS avg_session_length_last_week,
        CAST(COALESCE(s.order_amount, 0) {{ numeric }} AS total_amt_spent,
        CAST(o.last_amount {{ numeric }} AS last_transaction_value,
-       s.order_amount / NULLIF(s.n_amounts, 0) AS average_transaction_value,
+       CAST(s.order_amount {{ numeric }} / NULLIF(s.n_amounts, 0) AS average_transaction_value,
        s.order_units / NULLIF(s.n_orders, 0) AS average_units_per_transaction,
        CAST(o.median_amount {{ numeric }} AS median_transaction_value,
        CAST(s.max_order_amount {{ numeric }} AS highest_transaction_value,
