@@ -212,7 +212,7 @@ class Lifecycle:
                 self.state.open_batches(module.name, module.staged, run_id, batch_id)
             inputs = {t: self.state.take_pending(module.name, t) for t in module.staged_inputs}
             self.metadata.start(module, run_id)
-            if inputs and all(after == upto for after, upto in inputs.values()):
+            if inputs and not module.time_driven and all(after == upto for after, upto in inputs.values()):
                 # Nothing new in any input: record the run, skip the SQL (a run with nothing
                 # new must cost next to nothing) and leave complete nothing to commit.
                 self.metadata.nothing_new(module, run_id)

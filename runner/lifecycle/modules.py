@@ -60,6 +60,9 @@ class ModuleFile(Strict):
     destroy: str | None = None
     backfill: str | None = None
     metadata: MetadataSpec | None = None
+    #: its outputs change with the date as well as with its inputs ("days since" features):
+    #: it runs even when no input has a new batch
+    time_driven: bool = False
 
     @field_validator("variables", "sources", "consumes", "produces", mode="before")
     @classmethod
@@ -86,6 +89,8 @@ class Module:
     tables: tuple[str, ...] = ()
     scratch: tuple[str, ...] = ()
     metadata: MetadataSpec | None = None
+    #: runs even when no input has a new batch (see ModuleFile.time_driven)
+    time_driven: bool = False
     #: defaults shared by all the module's playbooks (below each playbook's own)
     variables: dict[str, Any] = field(default_factory=dict)
     file: Path = field(default=Path(MODULE_FILE))
@@ -152,6 +157,7 @@ def load_module(path: Path) -> Module:
         tables=tuple(spec.produces.tables),
         scratch=tuple(spec.produces.scratch),
         metadata=spec.metadata,
+        time_driven=spec.time_driven,
         variables=dict(spec.variables),
     )
 

@@ -28,7 +28,7 @@ T0 = datetime(2024, 3, 1, 10, 0, 0)
 #: the first load's uuid_ts; each later load is a minute on
 LOAD0 = datetime(2024, 4, 1, 0, 0, 0)
 MODULES = ("rs_base", "rs_identity", "rs_sessions", "rs_journeys", "rs_activity_sessions", "rs_daily_metrics",
-           "rs_web_attribution")
+           "rs_web_attribution", "rs_user_features")
 #: every table the family builds (views included), for snapshots
 OUTPUTS = ("dbt_aliases_mapping", "dbt_mapped_tracks", "dbt_session_tracks", "dbt_track_facts",
            "dbt_session_track_facts", "dbt_user_session_facts", "dbt_session_duration",
@@ -39,7 +39,10 @@ OUTPUTS = ("dbt_aliases_mapping", "dbt_mapped_tracks", "dbt_session_tracks", "db
            "rs_user_first_touch", "rs_daily_metrics", "rs_daily_session_metrics_by_dim", "rs_daily_dau_by_first_touch",
            "web_page_views", "web_page_views__sessionized", "web_sessions__initial", "web_user_stitching",
            "web_sessions__stitched", "web_sessions", "web_conversions", "web_attribution_touches",
-           "web_attribution_by_channel")
+           "web_attribution_by_channel",
+           "rs_features_track_flags", "rs_features_rows", "rs_features_order_lines", "rs_user_daily",
+           "rs_features_snapshots", "event_stream_feature_table", "event_stream_customer_features",
+           "event_stream_customer_features_latest")
 
 Row = tuple[str, dict[str, Any]]
 
@@ -78,13 +81,21 @@ def alias(event_id: str, when: datetime, previous: str, user: str, anon: str | N
     return call("aliases", event_id, when, anon, user, previous_id=previous, **fields)
 
 
+def ecommerce(table: str, event_id: str, when: datetime, anon: str | None = "a1", user: str | None = None,
+              **properties: Any) -> list[Row]:
+    """One e-commerce track call as RudderStack writes it: its `tracks` row and its row of the
+    event table (`product_added`, `order_completed`...) with the properties, under one id."""
+    event = table.removeprefix("_")
+    return [track(event_id, when, event, anon=anon, user=user),
+            call(table, event_id, when, anon, user, event=event, event_text=event.replace("_", " ").title(),
+                 **properties)]
+
+
 def order(event_id: str, when: datetime, anon: str | None = "a1", user: str | None = None,
           **properties: Any) -> list[Row]:
     """An Order Completed call: its `tracks` row and its `order_completed` row (one id, as
     RudderStack writes them), the order's properties (order_id, total, currency...) on the latter."""
-    return [track(event_id, when, "order_completed", anon=anon, user=user),
-            call("order_completed", event_id, when, anon, user, event="order_completed",
-                 event_text="Order Completed", **properties)]
+    return ecommerce("order_completed", event_id, when, anon, user, **properties)
 
 
 class RudderModel:

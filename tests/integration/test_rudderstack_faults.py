@@ -27,10 +27,11 @@ KILL_POINTS = [
     "rs_daily_metrics:main:dims", "rs_daily_metrics:main:end", "rs_daily_metrics:complete:sessions",
     "rs_daily_metrics:complete:end",
     "rs_web_attribution:main:users", "rs_web_attribution:main:end", "rs_web_attribution:complete:attribution",
+    "rs_user_features:main:touched", "rs_user_features:main:end", "rs_user_features:complete:features",
 ]
 ON_POSTGRES = ["rs_identity:main:end", "rs_sessions:complete:write", "rs_journeys:main:upsert",
                "rs_daily_metrics:main:dims", "rs_daily_metrics:complete:visitors",
-               "rs_web_attribution:complete:attribution"]
+               "rs_web_attribution:complete:attribution", "rs_user_features:complete:pairs"]
 
 
 def stamped(rows, load: int):

@@ -310,6 +310,47 @@ CREATE_INDEX = [
     }),
 ]
 
+JSON_ARRAY_LENGTH = [
+    ("{{ json_array_length('o.products') }}", {
+        "duckdb": "JSON_ARRAY_LENGTH(o.products)",
+        "postgres": "JSON_ARRAY_LENGTH(CAST(o.products AS JSON))",
+        "redshift": "JSON_ARRAY_LENGTH(o.products)",
+    }),
+]
+
+JSON_ARRAY_ELEMENT_TEXT = [
+    ("{{ json_array_element_text('o.products', 'series.n') }}", {
+        "duckdb": "CAST(JSON_EXTRACT(o.products, CAST(series.n AS INTEGER)) AS VARCHAR)",
+        "postgres": "(CAST(o.products AS JSON) ->> CAST(series.n AS INTEGER))",
+        "redshift": "JSON_EXTRACT_ARRAY_ELEMENT_TEXT(o.products, CAST(series.n AS INTEGER))",
+    }),
+]
+
+JSON_QUOTE = [
+    # Redshift reads a backslash in a literal as an escape: each one is written twice there
+    ("{{ json_quote('v') }}", {
+        "duckdb": r"""('"' || REPLACE(REPLACE(v, '\', '\\'), '"', '\"') || '"')""",
+        "postgres": r"""('"' || REPLACE(REPLACE(v, '\', '\\'), '"', '\"') || '"')""",
+        "redshift": r"""('"' || REPLACE(REPLACE(v, '\\', '\\\\'), '"', '\\"') || '"')""",
+    }),
+]
+
+BINARY_TEXT = [
+    ("{{ binary_text('v') }}", {"duckdb": "v", "postgres": '(v COLLATE "C")', "redshift": "v"}),
+]
+
+SEEDED = ('CREATE TABLE d.m (\n  "host" VARCHAR,\n  "medium" VARCHAR\n){};\n'
+          'INSERT INTO d.m ("host", "medium") VALUES\n  (\'o\'\'x.com\', \'search\'),\n  (\'y.com\', NULL)')
+SEED_TABLE = [
+    # made with its rows (an empty value is NULL) only when it does not exist
+    ("{{ seed_table('d.m', [], [('host', 'VARCHAR'), ('medium', 'VARCHAR')], "
+     "[{'host': \"o'x.com\", 'medium': 'search'}, {'host': 'y.com', 'medium': ''}], "
+     "dist_key='all', sort_keys='host') }}",
+     {"duckdb": SEEDED.format(""), "postgres": SEEDED.format(""),
+      "redshift": SEEDED.format(" DISTSTYLE ALL COMPOUND SORTKEY (host)")}),
+    ("{{ seed_table('d.m', ['host'], [('host', 'VARCHAR')], []) }}", same("SELECT 1 AS seeded_before")),
+]
+
 TABLES = {
     "column_type": COLUMN_TYPE,
     "create_index": CREATE_INDEX,
@@ -342,6 +383,11 @@ TABLES = {
     "hash_md5": HASH_MD5,
     "table_options": TABLE_OPTIONS,
     "series": SERIES,
+    "json_array_length": JSON_ARRAY_LENGTH,
+    "json_array_element_text": JSON_ARRAY_ELEMENT_TEXT,
+    "json_quote": JSON_QUOTE,
+    "binary_text": BINARY_TEXT,
+    "seed_table": SEED_TABLE,
 }
 
 
@@ -500,6 +546,23 @@ STATEMENTS = {
         FROM derived.sessions AS s
         CROSS JOIN {{ series('n', 1, 50) }}
         WHERE series.n <= s.page_views""",
+    "json_array_length": """
+        SELECT o.event_id, {{ json_array_length('o.products') }} AS lines
+        FROM scratch.rs_orders_staged AS o""",
+    "json_array_element_text": """
+        SELECT o.event_id, {{ json_array_element_text('o.products', 'series.n') }} AS line
+        FROM scratch.rs_orders_staged AS o
+        CROSS JOIN {{ series('n', 0, 9) }}
+        WHERE series.n < {{ json_array_length('o.products') }}""",
+    "json_quote": """
+        SELECT '[' || {{ string_agg(json_quote('r.sku'), "','", 'r.sku') }} || ']' AS skus
+        FROM derived.rs_features_rows AS r""",
+    "binary_text": """
+        SELECT r.sku FROM derived.rs_features_rows AS r ORDER BY {{ binary_text('r.sku') }}""",
+    "seed_table": """
+        {{ seed_table('derived.referrer_mapping', [], [('host', 'VARCHAR(256)'), ('medium', 'VARCHAR(64)')],
+                      [{'host': 'google.com', 'medium': 'search'}, {'host': "o'x.com", 'medium': ''}],
+                      dist_key='all', sort_keys='host') }}""",
 }
 
 

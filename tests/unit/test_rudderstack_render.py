@@ -28,13 +28,15 @@ FEATURES = [
      "alias_sources": ["tracks"], "session_sources": ["tracks", "pages", "screens", "identifies"],
      "metrics_user_key": "anonymous_id", "session_source": "sdk", "bounce_definition": "single_page",
      "reporting_timezone": "Europe/Paris", "activity_sources": ["tracks", "pages", "screens"],
-     "inactivity_cutoff": 600, "attribution_lookback_days": 7, "conversion_amount": ["revenue"], "order_sources": []},
+     "inactivity_cutoff": 600, "attribution_lookback_days": 7, "conversion_amount": ["revenue"], "order_sources": [],
+     "features_as_of": "2024-03-05", "lookback_days": [7, 28], "feature_restate": "none", "features_catch_up": "latest",
+     "campaign_source_tables": ["identifies", "tracks"], "order_amount_column": "revenue", "product_ref_var": "name"},
 ]
 FAMILY = ("rs_base", "rs_identity", "rs_sessions", "rs_journeys", "rs_activity_sessions", "rs_daily_metrics",
-          "rs_web_attribution")
+          "rs_web_attribution", "rs_user_features")
 #: tables of one row per date (or per date and dimension): small, copied to every node on Redshift
 DAILY = ("rs_daily_metrics", "rs_daily_session_metrics_by_dim", "rs_daily_dau_by_first_touch",
-         "web_attribution_by_channel")
+         "web_attribution_by_channel", "rs_features_snapshots")
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +52,8 @@ def every_column(relation: str) -> list[str]:
     name = relation.split(".")[-1].removesuffix("_copy2")
     if name in TABLES:
         return list(TABLES[name].column_names)
+    if name == "event_stream_customer_features":
+        return []
     return ["session_id", "ended_at", "num_pvs", "n_events", "cnt_viewed_product", "cnt_signup", "event_2",
             "event_3", "event_4", "event_5", "alias", "dbt_visitor_id"]
 
@@ -138,3 +142,16 @@ def test_the_second_sessionizer_runs_the_first_ones_files(project):
     files = [[q.file for s in b.steps for q in s.queries] for b in books]
     assert files[0] == files[1]
     assert not (Path(files[0][0]).parents[2] / "05-rs-activity-sessions").exists()
+
+
+def test_a_changed_lookback_days_asks_for_a_full_refresh(project):
+    renderer = project_renderer(project, "duckdb")
+    module = discover(project)["rs_user_features"]
+    book = load_playbook(module.main, {}, Renderer(None), project_root=project.root)
+    variables = module_variables(project, module, book, {"lookback_days": [7]}, "duckdb")
+    names = run_names(module, "r", 7, {t: (3, 7) for t in module.staged_inputs}, variables,
+                      lambda relation: ["dbt_visitor_id", "timestamp", "row_id", "age_in_years"]
+                      if relation.endswith("event_stream_customer_features") else [])
+    variables.update(names)
+    with pytest.raises(Exception, match="full-refresh rs_user_features"):
+        render_steps(book.steps, renderer, variables)

@@ -167,16 +167,51 @@ CAST({{ seconds_between(start, stop) }} AS DECIMAL(18, 6))
 {%- endfor -%}
 {%- endmacro %}
 
+{#- The properties of the calls of rs_base's property_sources (SEEDS-SPEC A.4, A.6) that
+    rs_event_properties_staged carries: identify traits and the properties of the e-commerce
+    events other than orders (an order's are rs_order_fields', in rs_orders_staged), in one
+    list like rs_event_fields (`ddl`, `names`, `select` from table `source`; no source: every
+    one NULL). A table without a column, or a call type without the property, reads NULL. -#}
+{% macro default__rs_property_fields(mode, source='', relation_columns=[], alias='r') -%}
+{%- set fields = [
+  ('email', 'string', {'identifies': ['email']}),
+  ('gender', 'string', {'identifies': ['gender']}),
+  ('birthday', 'datetime', {'identifies': ['birthday']}),
+  ('country', 'string', {'identifies': ['address_country', 'country']}),
+  ('state', 'string', {'identifies': ['address_state', 'state']}),
+  ('created_at', 'datetime', {'identifies': ['created_at']}),
+  ('cart_id', 'string', {'product_added': ['cart_id']}),
+  ('product_id', 'string', {'product_added': ['product_id']}),
+  ('sku', 'string', {'product_added': ['sku']}),
+  ('product_name', 'string', {'product_added': ['name']}),
+  ('category', 'string', {'product_added': ['category']}),
+  ('payment_method', 'string', {'checkout_step_completed': ['payment_method']}),
+] -%}
+{%- for name, kind, sources in fields -%}
+{%- set picked = sources.get(source, []) -%}
+{%- if mode == 'ddl' -%}
+  {{ quote(name) }} {{ rs_type(kind) }}{{ ',' if not loop.last }}
+{% elif mode == 'names' -%}
+{{ quote(name) }}{{ ', ' if not loop.last }}
+{%- else -%}
+  {% if picked | length > 1 %}COALESCE({% for c in picked %}{{ rs_column(relation_columns, c, kind, alias) }}{{ ', ' if not loop.last }}{% endfor %}){% elif picked %}{{ rs_column(relation_columns, picked[0], kind, alias) }}{% else %}CAST(NULL AS {{ rs_type(kind) }}){% endif %} AS {{ quote(name) }}{{ ',' if not loop.last }}
+{% endif -%}
+{%- endfor -%}
+{%- endmacro %}
+
 {#- The rows of one RudderStack table in the one shape rs_base reads them in (main and backfill
-    alike): its name, the key that picks the copy to keep, `previous_id`, the event fields and
-    the order fields (NULL unless `is_order`). `relation` is the table, `relation_columns` its
-    columns as loaded. -#}
-{% macro default__rs_source_rows(source, relation, relation_columns, is_order=false) -%}
+    alike): its name, the key that picks the copy to keep, `previous_id`, the event fields, the
+    order fields (NULL unless `is_order`: a table of order_sources) and the property fields
+    (NULL unless `is_property`: a table of property_sources). `relation` is the table,
+    `relation_columns` its columns as loaded. A table named by several lists is read once,
+    in this one row, whichever staged tables take it. -#}
+{% macro default__rs_source_rows(source, relation, relation_columns, is_order=false, is_property=false) -%}
 SELECT CAST('{{ source }}' AS VARCHAR(32)) AS source_table,
        COALESCE({{ rs_column(relation_columns, 'received_at', 'datetime') }}, CAST(r.uuid_ts AS TIMESTAMP)) AS received_key,
        {{ rs_column(relation_columns, 'previous_id', 'string') }} AS previous_id,
 {{ rs_event_fields('select', source, relation_columns) }},
-{{ rs_order_fields('select', relation_columns if is_order else []) }}
+{{ rs_order_fields('select', relation_columns if is_order else []) }},
+{{ rs_property_fields('select', source if is_property else '', relation_columns if is_property else []) }}
 FROM {{ relation }} AS r
 {%- endmacro %}
 
@@ -185,7 +220,8 @@ FROM {{ relation }} AS r
 SELECT CAST(NULL AS VARCHAR(32)) AS source_table, CAST(NULL AS TIMESTAMP) AS received_key,
        CAST(NULL AS {{ rs_type('string') }}) AS previous_id,
 {{ rs_event_fields('select', 'tracks', []) }},
-{{ rs_order_fields('select', []) }}
+{{ rs_order_fields('select', []) }},
+{{ rs_property_fields('select', '', []) }}
 WHERE 1 = 0
 {%- endmacro %}
 

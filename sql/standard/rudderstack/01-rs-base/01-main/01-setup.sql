@@ -7,7 +7,10 @@
 {%- for s in order_sources if s in known -%}
 {{ fail("rs_base: order_sources names event tables (order_completed), not '" ~ s ~ "'") }}
 {%- endfor -%}
-{%- set read = (event_sources + alias_sources + order_sources) | unique | list -%}
+{%- for s in property_sources if s not in ['identifies', 'product_added', 'checkout_step_completed'] -%}
+{{ fail("rs_base: '" ~ s ~ "' is not a table property_sources can name (identifies, product_added, checkout_step_completed; orders are order_sources')") }}
+{%- endfor -%}
+{%- set read = (event_sources + alias_sources + order_sources + property_sources) | unique | list -%}
 -- rs_events_staged: the kept copy of each new or changed event id, one batch per run; no
 -- visitor (identity changes after the fact), `excluded` when consumers must drop the event.
 CREATE TABLE IF NOT EXISTS {{ table(scratch_schema, 'rs_events_staged') }} (
@@ -38,6 +41,16 @@ CREATE TABLE IF NOT EXISTS {{ table(scratch_schema, 'rs_orders_staged') }} (
   loaded_tstamp TIMESTAMP,
 {{ rs_order_fields('ddl') }},
   excluded      BOOLEAN NOT NULL
+){{ table_options(dist_key='event_id', sort_keys=['batch_id', 'event_tstamp']) }};
+
+-- rs_event_properties_staged: the kept copy of each new or changed row of property_sources
+-- with its identify traits or e-commerce properties (SEEDS-SPEC A.4), identity-free.
+CREATE TABLE IF NOT EXISTS {{ table(scratch_schema, 'rs_event_properties_staged') }} (
+  batch_id BIGINT NOT NULL,
+  source_table VARCHAR(32) NOT NULL,
+{{ rs_event_fields('ddl') }},
+{{ rs_property_fields('ddl') }},
+  excluded BOOLEAN NOT NULL
 ){{ table_options(dist_key='event_id', sort_keys=['batch_id', 'event_tstamp']) }};
 {%- for s in read %}
 {%- if 'uuid_ts' in columns(table(rs_schema, s)) %}

@@ -19,3 +19,10 @@ SELECT {{ batch_id }}, event_id, anonymous_id, user_id, event_tstamp, loaded_tst
 FROM {{ table(scratch_schema, 'rs_base_changed') }}
 WHERE source_table IN ({{ string_literals(order_sources) if order_sources else "''" }})
   AND (known OR NOT excluded);
+
+INSERT INTO {{ table(scratch_schema, 'rs_event_properties_staged') }}
+  (batch_id, source_table, {{ rs_event_fields('names') }}, {{ rs_property_fields('names') }}, excluded)
+SELECT {{ batch_id }}, source_table, {{ rs_event_fields('names') }}, {{ rs_property_fields('names') }}, excluded
+FROM {{ table(scratch_schema, 'rs_base_changed') }}
+WHERE source_table IN ({{ string_literals(property_sources) if property_sources else "''" }})
+  AND (known OR NOT excluded);

@@ -5,13 +5,14 @@
 {%- for s in found %}
 {%- set cols = columns(table(rs_schema, s)) %}
 UNION ALL
-{{ rs_source_rows(s, table(rs_schema, s), cols, s in order_sources) }}
+{{ rs_source_rows(s, table(rs_schema, s), cols, s in order_sources, s in property_sources) }}
 JOIN {{ manifest }} AS m
   ON m.source_table = '{{ s }}' AND m.event_id = r.id AND m.loaded_tstamp = CAST(r.uuid_ts AS TIMESTAMP)
  AND m.received_tstamp = COALESCE({{ rs_column(cols, 'received_at', 'datetime') }}, CAST(r.uuid_ts AS TIMESTAMP))
 {%- endfor %}
 {%- endmacro %}
-{%- set wanted = {'rs_events_staged': event_sources, 'rs_orders_staged': order_sources}.get(backfill_table, alias_sources) %}
+{%- set wanted = {'rs_events_staged': event_sources, 'rs_orders_staged': order_sources,
+                  'rs_event_properties_staged': property_sources}.get(backfill_table, alias_sources) %}
 {%- set manifest = table(output_schema, 'rs_event_id_manifest') %}
 {%- set found = [] %}
 {%- for s in wanted if 'id' in columns(table(rs_schema, s)) and 'uuid_ts' in columns(table(rs_schema, s)) and 'timestamp' in columns(table(rs_schema, s)) %}{% set _ = found.append(s) %}{% endfor %}
@@ -22,6 +23,10 @@ SELECT {{ batch_id }}, {{ rs_event_fields('names') }}, FALSE
 INSERT INTO {{ table(scratch_schema, 'rs_orders_staged') }}
   (batch_id, event_id, anonymous_id, user_id, event_tstamp, loaded_tstamp, {{ rs_order_fields('names') }}, excluded)
 SELECT {{ batch_id }}, event_id, anonymous_id, user_id, event_tstamp, loaded_tstamp, {{ rs_order_fields('names') }}, FALSE
+{%- elif backfill_table == 'rs_event_properties_staged' %}
+INSERT INTO {{ table(scratch_schema, 'rs_event_properties_staged') }}
+  (batch_id, source_table, {{ rs_event_fields('names') }}, {{ rs_property_fields('names') }}, excluded)
+SELECT {{ batch_id }}, source_table, {{ rs_event_fields('names') }}, {{ rs_property_fields('names') }}, FALSE
 {%- else %}
 INSERT INTO {{ table(scratch_schema, 'rs_identity_links_staged') }}
   (batch_id, source_table, event_id, anonymous_id, user_id, previous_id, event_tstamp, excluded)
