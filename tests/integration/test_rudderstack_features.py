@@ -1,5 +1,6 @@
 """rs_user_features on DuckDB and PostgreSQL: hand-written RudderStack rows per feature family and
-per hazard of SEEDS-SPEC C.5, every expected value worked out by hand from B.3.2 (D is the
+per hazard of features that age with time, every expected value worked out by hand from the
+feature rules (D is the
 as-of date; "past n days" is D-n+1 ... D)."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """rs_user_features converges: the family's random calls plus random orders, cart adds, checkout
 steps and traits, loaded in random batches, with random module runs, complete replays and
 as-of dates moving forward in between (days with no new data included), end equal to one full
-run at the last as-of date (SEEDS-SPEC C.5: catch-up builds every retained date, late data
+run at the last as-of date (catch-up builds every retained date, late data
 restates them)."""
 
 from __future__ import annotations

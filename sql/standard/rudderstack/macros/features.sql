@@ -1,4 +1,4 @@
-{#- rs_user_features' shared SQL (SEEDS-SPEC B.3.2). -#}
+{#- rs_user_features' shared SQL. -#}
 
 {#- The features, in the wide table's column order (numeric, then string, then array), each a
     (name, type) pair; `lookback_days` multiplies the windowed ones. Rendered per `mode`:

@@ -167,7 +167,7 @@ CAST({{ seconds_between(start, stop) }} AS DECIMAL(18, 6))
 {%- endfor -%}
 {%- endmacro %}
 
-{#- The properties of the calls of rs_base's property_sources (SEEDS-SPEC A.4, A.6) that
+{#- The properties of the calls of rs_base's property_sources that
     rs_event_properties_staged carries: identify traits and the properties of the e-commerce
     events other than orders (an order's are rs_order_fields', in rs_orders_staged), in one
     list like rs_event_fields (`ddl`, `names`, `select` from table `source`; no source: every

@@ -44,7 +44,7 @@ CREATE TABLE IF NOT EXISTS {{ table(scratch_schema, 'rs_orders_staged') }} (
 ){{ table_options(dist_key='event_id', sort_keys=['batch_id', 'event_tstamp']) }};
 
 -- rs_event_properties_staged: the kept copy of each new or changed row of property_sources
--- with its identify traits or e-commerce properties (SEEDS-SPEC A.4), identity-free.
+-- with its identify traits or e-commerce properties, identity-free.
 CREATE TABLE IF NOT EXISTS {{ table(scratch_schema, 'rs_event_properties_staged') }} (
   batch_id BIGINT NOT NULL,
   source_table VARCHAR(32) NOT NULL,

@@ -1,4 +1,4 @@
--- Every feature of each pair (SEEDS-SPEC B.3.2), D being the pair's snapshot date; only data
+-- Every feature of each pair, D being the pair's snapshot date; only data
 -- dated D or before counts; "past n days" is the n dates D-n+1 ... D. In parts, each over a
 -- compact table: sums per day (rs_user_daily), then what does not sum (distinct orders and
 -- carts, the median and the latest order, latest traits, sorted lists, the top categories).
