@@ -13,6 +13,8 @@ from click.core import ParameterSource
 from sluice.cli.options import PATH, target_option, var_option
 from sluice.config import load_project
 from sluice.errors import ArgumentError, LoadError
+from sluice.events.growth import generate as growth
+from sluice.events.growth.load import load_growth
 from sluice.events.rudderstack import generate as rudderstack
 from sluice.events.rudderstack import writer as rudderstack_writer
 from sluice.events.rudderstack.load import load_rudderstack
@@ -23,13 +25,14 @@ from sluice.events.snowplow.schema import CONTEXTS, WEB_PAGE
 from sluice.output import Reporter, make_reporter
 from sluice.render.variables import parse_var_assignments
 
-SOURCES = ("snowplow", "rudderstack")
+SOURCES = ("snowplow", "rudderstack", "growth")
 
 
 @click.command()
 @click.argument("path", type=PATH)
 @click.option("--source", type=click.Choice(SOURCES), default="snowplow", show_default=True,
-              help="Whose data: Snowplow enriched events, or RudderStack warehouse tables (CSV).")
+              help="Whose data: Snowplow enriched events, RudderStack warehouse tables (CSV), or the "
+                   "growth-analytics sessions and conversions (CSV).")
 @target_option
 @var_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
@@ -45,7 +48,9 @@ def load(ctx: click.Context, path, source: str, target: str | None, vars_: tuple
     and the shredded context tables. RudderStack: warehouse tables exported as CSV, one file per
     table (tracks.csv, pages.csv, order_completed.csv...), or a folder of batch folders, each
     loaded in name order, into {rs_schema} (default rudder); tables and columns are created as
-    files bring them. Loading appends. Each file is one transaction; bad rows are rejected,
+    files bring them. Growth: sessions.csv and conversions.csv (or batch folders of them) into
+    {growth_raw_schema} (default raw), each file one load batch; a row already loaded is not
+    added again. Loading appends. Each file is one transaction; bad rows are rejected,
     never fatal."""
     _check_source_options(ctx, source)
     project = load_project(ctx.obj["project_dir"])
@@ -53,6 +58,8 @@ def load(ctx: click.Context, path, source: str, target: str | None, vars_: tuple
     variables = parse_var_assignments(vars_)
     if source == "rudderstack":
         summary: LoadSummary = load_rudderstack(project, target, variables, path, rejects, reporter)
+    elif source == "growth":
+        summary = load_growth(project, target, variables, path, rejects, reporter)
     else:
         summary = load_events(project, target, variables, path, fmt, rejects, reporter)
     reporter.line(summary.line())
@@ -66,12 +73,13 @@ FRACTION = click.FloatRange(0.0, 1.0)
 RUDDERSTACK_DEFAULTS = rudderstack.GenerateConfig()
 #: options that only one --source reads, and that source
 SOURCE_ONLY = {"users": "snowplow", "events": "snowplow", "fmt": "snowplow", "no_enrichments": "snowplow",
-               "bot_fraction": "snowplow", "visitors": "rudderstack"}
+               "bot_fraction": "snowplow", "visitors": "rudderstack", "growth_users": "growth"}
 
 
 @click.command("generate")
 @click.option("--source", type=click.Choice(SOURCES), default="snowplow", show_default=True,
-              help="Whose data: Snowplow enriched events, or RudderStack warehouse tables.")
+              help="Whose data: Snowplow enriched events, RudderStack warehouse tables, or growth-analytics "
+                   "sessions and conversions.")
 @click.option("--out", "out_dir", type=PATH, required=True,
               help="Folder to write into: batch-0001.<format>… (snowplow), batch-0001/<table>.csv… (rudderstack).")
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same bytes.")
@@ -79,6 +87,8 @@ SOURCE_ONLY = {"users": "snowplow", "events": "snowplow", "fmt": "snowplow", "no
               help="Visitors (incl. bots). Snowplow only.")
 @click.option("--visitors", type=click.IntRange(min=1), default=RUDDERSTACK_DEFAULTS.visitors, show_default=True,
               help="Visitors of the shop. RudderStack only.")
+@click.option("--growth-users", type=click.IntRange(min=1), default=growth.GenerateConfig().users,
+              show_default=True, help="Users who visit (some register). Growth only.")
 @click.option("--days", type=click.IntRange(min=1), default=7, show_default=True, help="Days of events.")
 @click.option("--events", type=click.IntRange(min=1), default=100_000, show_default=True,
               help="Approximate total (every user has at least one session). Snowplow only.")
@@ -99,8 +109,9 @@ SOURCE_ONLY = {"users": "snowplow", "events": "snowplow", "fmt": "snowplow", "no
 @click.option("--bot-fraction", type=FRACTION, default=0.05, show_default=True,
               help="Users that are bots. Snowplow only.")
 @click.pass_context
-def generate_cmd(ctx: click.Context, source: str, out_dir: Path, seed: int, users: int, visitors: int, days: int,
-                 events: int, batches: int, start, fmt: str, no_enrichments: bool, late_fraction: float,
+def generate_cmd(ctx: click.Context, source: str, out_dir: Path, seed: int, users: int, visitors: int,
+                 growth_users: int, days: int, events: int, batches: int, start, fmt: str, no_enrichments: bool,
+                 late_fraction: float,
                  duplicate_fraction: float, bot_fraction: float) -> None:
     """Generate sample data. Snowplow: web events with page views and pings, link clicks,
     transactions, bots, late and duplicated events, null session ids, and batches that arrive
@@ -109,6 +120,10 @@ def generate_cmd(ctx: click.Context, source: str, out_dir: Path, seed: int, user
     identities, shared devices, columns and tables appearing mid-history, …)."""
     _check_source_options(ctx, source)
     reporter = make_reporter()
+    if source == "growth":
+        _generate_growth(reporter, out_dir, _config(growth.GenerateConfig, seed=seed, users=growth_users, days=days,
+                                                    batches=batches, start=start.date()))
+        return
     if source == "rudderstack":
         _generate_rudderstack(reporter, out_dir, _config(
             rudderstack.GenerateConfig, seed=seed, visitors=visitors, days=days, batches=batches, start=start.date(),
@@ -157,6 +172,15 @@ def _generate_rudderstack(reporter: Reporter, out_dir: Path, config: rudderstack
     if stale:
         reporter.line(f"note: {len(stale)} other batch folder(s) in {out_dir} are from an earlier run: "
                       f"{', '.join(p.name for p in stale[:3])}{'…' if len(stale) > 3 else ''}")
+
+
+def _generate_growth(reporter: Reporter, out_dir: Path, config: growth.GenerateConfig) -> None:
+    generation = growth.generate(config)
+    folders, sessions, conversions = growth.write_batches(generation, out_dir)
+    reporter.line(f"generated {sessions:,} sessions and {conversions:,} registrations of {config.users:,} users "
+                  f"in {folders} batch folders under {out_dir} (the last re-sends the first's sessions.csv)")
+    if generation.missing_hazards:
+        reporter.line(f"note: too small a run for these hazards: {', '.join(generation.missing_hazards)}")
 
 
 def _stale_batch_folders(out_dir: Path, batches: int) -> list[Path]:
