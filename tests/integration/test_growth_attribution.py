@@ -16,10 +16,10 @@ MART = "registration_month, channel_name, registrations, avg_hours_to_convert, s
 #: user -> (sessions, registrations), one per rule or boundary
 CASES = {
     1: ([session(1, at(0), "PAID SEARCH", True)], [at(2)]),                          # paid click 2 h before
-    2: ([session(2, at(0), "PAID SOCIAL", True)], [at(3)]),                          # PAID SOCIAL is paid search; 3 h is in
+    2: ([session(2, at(0), "PAID SOCIAL", True)], [at(3)]),                          # paid search too; 3 h is in
     3: ([session(3, at(0), "PAID SEARCH", True)], [at(3, seconds=36)]),              # 3 h 36 s: not live
     4: ([session(4, at(0), "IMPRESSION", True)], [at(minutes=30)]),                  # impression 30 min before
-    5: ([session(5, at(0), "ORGANIC SEARCH"), session(5, at(9), "PAID SEARCH", True)], [at(10)]),  # both live: paid wins
+    5: ([session(5, at(0), "ORGANIC SEARCH"), session(5, at(9), "PAID SEARCH", True)], [at(10)]),  # paid beats organic
     6: ([session(6, at(0), "IMPRESSION", True), session(6, at(1), "ORGANIC SEARCH")], [at(2)]),    # impression stale
     7: ([session(7, at(0), "DIRECT")], [at(20)]),                                     # no live session, last is direct
     8: ([session(8, at(0), "DIRECT"), session(8, at(1), "REFERRAL")], [at(5)]),      # last session is not direct
