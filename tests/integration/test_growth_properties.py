@@ -18,9 +18,11 @@ from hypothesis import strategies as st
 from tests.integration.growth import MODULES, T0, GrowthModel, registration, session
 
 BATCHES = 4
-ACTIONS = st.lists(st.one_of(st.sampled_from([("load", None), ("resend", None)]),
-                             st.tuples(st.sampled_from(["main", "complete", "run"]), st.sampled_from(MODULES))),
-                   min_size=1, max_size=12)
+#: after each batch is loaded: re-send the first one, run every module (`all`), or one module's
+#: main, complete or both
+ACTION = st.one_of(st.sampled_from([("resend", None), ("run", "all"), ("run", "all")]),
+                   st.tuples(st.sampled_from(["main", "complete", "run"]), st.sampled_from(MODULES)))
+ACTIONS = st.lists(st.lists(ACTION, max_size=4), min_size=BATCHES, max_size=BATCHES)
 USERS = (1, 2, 3)
 MEDIUMS = ("PAID SEARCH", "PAID SOCIAL", "IMPRESSION", "ORGANIC SEARCH", "DIRECT", "REFERRAL")
 #: session starts, in minutes from T0: around the 1, 3 and 12 hour windows of each registration
@@ -52,22 +54,22 @@ def batches(draw) -> list[tuple[list, list]]:
 
 
 def play(incremental: GrowthModel, full: GrowthModel, loads: list[tuple[list, list]], actions) -> None:
-    pending = list(loads)
+    """Each batch is loaded, then that batch's actions run; the full model loads every batch,
+    then runs once."""
     sent = []
     with incremental.project.target() as target:
         lifecycle = incremental.lifecycle(target)
-        for action, module in actions:
-            if action == "load" and pending:
-                sessions, conversions = pending.pop(0)
-                if sessions or conversions:
-                    sent.append(incremental.write_batch(sessions, conversions))
-                    incremental.load_path(sent[-1])
-            elif action == "resend" and sent:
-                incremental.load_path(sent[0])          # the first folder again: adds nothing
-            elif module is not None:
-                lifecycle.run(lifecycle.plan([module], None if action == "run" else action))
-        for batch in pending:
-            incremental.load(*batch)
+        for (sessions, conversions), after in zip(loads, actions, strict=True):
+            if sessions or conversions:
+                sent.append(incremental.write_batch(sessions, conversions))
+                incremental.load_path(sent[-1])
+            for action, module in after:
+                if action == "resend":
+                    if sent:
+                        incremental.load_path(sent[0])     # the first folder again: adds nothing
+                    continue
+                chosen = [] if module == "all" else [module]
+                lifecycle.run(lifecycle.plan(chosen, None if action == "run" else action))
         lifecycle.catch_up()
     for batch in loads:
         full.load(*batch)
