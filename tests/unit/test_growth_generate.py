@@ -29,7 +29,7 @@ def test_the_batches_hold_the_hazards(tmp_path):
     folders, _, _ = write_batches(generation, tmp_path)
     assert folders == 5
     # the last folder re-sends the first one's sessions file, byte for byte
-    assert (tmp_path / "batch-0005" / "sessions.csv").read_bytes() == (tmp_path / "batch-0001/sessions.csv").read_bytes()
+    assert (tmp_path / "batch-0005/sessions.csv").read_bytes() == (tmp_path / "batch-0001/sessions.csv").read_bytes()
     assert not (tmp_path / "batch-0005" / "conversions.csv").exists()
     sessions = [read(tmp_path / f"batch-{b:04d}" / "sessions.csv") for b in range(1, 5)]
     conversions = [read(tmp_path / f"batch-{b:04d}" / "conversions.csv") for b in range(1, 5)]
