@@ -138,7 +138,8 @@ class GrowthLoader:
         if not chunk.lines:
             return
         stage = f"sluice_growth_stage_{len(staged)}"
-        self.target.stage_text(self.session, stage, list(staged.values()), chunk.text, "csv", len(chunk.lines))
+        in_file_order = [f"c{n}" for n in range(1, len(staged) + 1)]
+        self.target.stage_text(self.session, stage, in_file_order, chunk.text, "csv", len(chunk.lines))
         texts = {name: self.values.text(f"s.{column}") for name, column in staged.items()}
         good = " AND ".join(f"({texts[n]} IS NULL OR coalesce({self.values.fits(texts[n], kind)}, false))"
                             for n, kind in table.columns)
