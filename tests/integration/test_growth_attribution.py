@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 import pytest
 
+from tests.cli import invoke
 from tests.integration.growth import GrowthModel, at, registration, session
 
 JUNE, JULY = date(2020, 6, 1), date(2020, 7, 1)
@@ -125,3 +126,20 @@ def test_seed_mode_reproduces_the_seed_rules(project):
     assert growth.table("mart_channel_attribution", MART, "channel_name") == [
         (JUNE, "DIRECT", 1, 30, 0.2), (JUNE, "ORGANIC_SEARCH", 1, 1, 0.2), (JUNE, "OTHERS", 1, 1, 0.2),
         (JUNE, "PAID_SEARCH", 2, 1.5, 0.4)]
+
+
+def test_a_full_refresh_applies_an_edited_rule_table_at_once_and_keeps_it(growth):
+    load_cases(growth, {8: CASES[8], 7: CASES[7]})
+    growth.run()
+    growth.sql("UPDATE derived.attribution_rules SET window_hours = 24 WHERE medium = 'ORGANIC SEARCH'")
+    growth.sql("INSERT INTO derived.attribution_rules (channel_name, medium, window_hours, priority) "
+               "VALUES ('DIRECT_VISIT', 'DIRECT', 24, 4)")
+    growth.run()                                                   # no new data: nothing to redo yet
+    assert [row[2] for row in growth.attribution()] == ["DIRECT", "OTHERS"]
+    result = invoke(growth.root, "run", "--full-refresh", "growth_mart")
+    assert result.returncode == 0, result.stderr
+    # both direct sessions are now live: 20 h and 5 h before their registrations
+    assert growth.attribution() == [(7, at(20), "DIRECT_VISIT", "DIRECT", 20, "live_session"),
+                                    (8, at(5), "DIRECT_VISIT", "DIRECT", 5, "live_session")]
+    assert growth.table("attribution_rules", "channel_name, medium, window_hours", "priority, medium")[-1] == (
+        "DIRECT_VISIT", "DIRECT", 24)
