@@ -45,6 +45,12 @@ def builtin_checks() -> dict[str, Path]:
     return {path.stem: path for path in sorted(folder.glob("*.sql"))}
 
 
+def seed(family: str, name: str) -> Path:
+    """A model family's seed table (`sql/standard/<family>/seeds/<name>.csv`): rows it ships
+    for a table the user may replace."""
+    return standard_sql() / family / "seeds" / f"{name}.csv"
+
+
 def manifests() -> Path:
     return bundled_root() / "manifests"
 

@@ -1,4 +1,4 @@
-"""Finding a PostgreSQL server for the tests, as DESIGN.md's Tests section says.
+"""Finding a PostgreSQL server for the tests.
 
 1. `SLUICE_TEST_PG_DSN`, if set;
 2. else a throwaway container via testcontainers, where a Docker engine answers;

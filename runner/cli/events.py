@@ -14,13 +14,11 @@ from sluice.cli.options import PATH, target_option, var_option
 from sluice.config import load_project
 from sluice.errors import ArgumentError, LoadError
 from sluice.events.growth import generate as growth
-from sluice.events.growth.load import load_growth
 from sluice.events.rudderstack import generate as rudderstack
 from sluice.events.rudderstack import writer as rudderstack_writer
-from sluice.events.rudderstack.load import load_rudderstack
 from sluice.events.snowplow.generate import GenerateConfig, generate
 from sluice.events.snowplow.generate_writers import CsvFormat, TsvFormat, batch_paths, write_batches
-from sluice.events.snowplow.load import FORMATS, LoadSummary, load_events
+from sluice.events.snowplow.load_read import FORMATS
 from sluice.events.snowplow.schema import CONTEXTS, WEB_PAGE
 from sluice.output import Reporter, make_reporter
 from sluice.render.variables import parse_var_assignments
@@ -56,11 +54,18 @@ def load(ctx: click.Context, path, source: str, target: str | None, vars_: tuple
     project = load_project(ctx.obj["project_dir"])
     reporter = make_reporter()
     variables = parse_var_assignments(vars_)
+    # The loaders (and what they import) are for this command only: `sluice run` starts without them.
     if source == "rudderstack":
-        summary: LoadSummary = load_rudderstack(project, target, variables, path, rejects, reporter)
+        from sluice.events.rudderstack.load import load_rudderstack
+
+        summary = load_rudderstack(project, target, variables, path, rejects, reporter)
     elif source == "growth":
+        from sluice.events.growth.load import load_growth
+
         summary = load_growth(project, target, variables, path, rejects, reporter)
     else:
+        from sluice.events.snowplow.load import load_events
+
         summary = load_events(project, target, variables, path, fmt, rejects, reporter)
     reporter.line(summary.line())
     if summary.all_rejected:

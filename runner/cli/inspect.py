@@ -1,17 +1,19 @@
-"""The commands that look without changing anything: status, graph, check."""
+"""The commands that look without changing anything: status, report, graph, check."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
-from sluice.cli.options import target_option, var_option
+from sluice.cli.options import PATH, target_option, var_option
 from sluice.cli.run import project_for
 from sluice.config import load_project
 from sluice.lifecycle import graph
 from sluice.lifecycle.modules import discover, enabled
 from sluice.lifecycle.validation import check_project, declared_checks
+from sluice.report.collect import DEFAULT_RUNS
 
 #: `sluice check`'s status when the project is not sound: SQL Runner's "playbook invalid"
 INVALID = 7
@@ -32,6 +34,23 @@ def status(obj: dict, target: str | None, vars_: tuple[str, ...], as_json: bool)
             project.lifecycle.reporter.status(report)
 
 
+@click.command()
+@target_option
+@var_option
+@click.option("--out", type=PATH, help="Where to write the page (default: .sluice/report.html in the project).")
+@click.option("--runs", type=click.IntRange(min=1), default=DEFAULT_RUNS, show_default=True,
+              help="Runs of each module to show.")
+@click.pass_obj
+def report(obj: dict, target: str | None, vars_: tuple[str, ...], out: Path | None, runs: int) -> None:
+    """Write one self-contained HTML page: run history, backlog, locks, data checks, and each
+    enabled family's headline numbers."""
+    from sluice.report import write_report  # pygal, for this command only
+
+    with project_for(obj, target, vars_) as project:
+        page = write_report(project, out or project.project.root / ".sluice" / "report.html", runs)
+        project.lifecycle.reporter.line(f"wrote {page}")
+
+
 @click.command("graph")
 @click.option("--format", "fmt", type=click.Choice(graph.FORMATS), default="text", show_default=True)
 @click.pass_obj
@@ -45,9 +64,11 @@ def graph_command(obj: dict, fmt: str) -> None:
 @click.pass_obj
 def check(obj: dict) -> None:
     """Validate the project before anything runs: targets, modules, graph, playbooks, SQL on
-    every dialect."""
+    every dialect (the report's queries too)."""
+    from sluice.report.validation import check_charts  # sqlglot, for this command only
+
     project = load_project(obj["project_dir"])
-    problems = check_project(project)
+    problems = check_project(project) or check_charts(project)
     for problem in problems:
         click.echo(problem)
     if problems:
@@ -57,4 +78,4 @@ def check(obj: dict) -> None:
     click.echo("ok: the project is sound")
 
 
-COMMANDS = (status, graph_command, check)
+COMMANDS = (status, report, graph_command, check)

@@ -1,7 +1,7 @@
 """The lifecycle graph: which module step may run after which.
 
 Each module contributes two nodes, `<module>:main` and `<module>:complete`. Edges come from
-what modules consume and produce (see "Ordering" in DESIGN.md); `check` reports what would
+what modules consume and produce; `check` reports what would
 make the graph unsound before anything runs, and `render` draws it for `sluice graph`.
 """
 

@@ -110,6 +110,7 @@ def collect_figures(project: Project, target: Target, session: Session, result: 
 
 HINTS = (
     "  sluice status                      last runs, backlog, high-water marks, locks",
+    "  sluice report                      the same and the headline numbers, as one HTML page",
     "  sluice graph                       the lifecycle of the modules",
     "  sluice generate --out more/ --seed 2 --start 2024-02-01 && sluice load more/ && sluice run --catch-up",
     "  duckdb .sluice/sluice.duckdb \"SELECT * FROM derived.users LIMIT 10\"   (or any DuckDB client)",

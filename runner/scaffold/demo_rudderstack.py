@@ -62,6 +62,7 @@ def report_rudderstack(result: DemoResult, reporter: Reporter, elapsed: float, s
             "&& sluice load --source rudderstack more/ && sluice run --catch-up")
     hints = (
         "  sluice status                      last runs, backlog, high-water marks, locks",
+        "  sluice report                      the same and the headline numbers, as one HTML page",
         "  sluice graph                       the lifecycle of the modules",
         more,
         "  duckdb .sluice/sluice.duckdb \"SELECT * FROM derived.rs_daily_metrics ORDER BY date\"   "

@@ -140,3 +140,24 @@ DELETE FROM {{ relation }} WHERE {{ replace }};
 (SELECT * FROM (SELECT ranked.*, ROW_NUMBER() OVER (PARTITION BY {{ key }} ORDER BY {{ order_by }}) AS first_rank
                 FROM {{ source }} AS ranked) AS first_rows WHERE first_rank = 1)
 {%- endmacro %}
+
+{#- A table filled with the rows a model ships for it (a seed file's dicts), made only when it
+    does not exist yet (`existing` is columns(relation), empty): a user who replaced its rows
+    keeps them. `columns` are (name, type) pairs; an empty value is NULL. -#}
+{% macro default__seed_table(relation, existing, columns, rows, dist_key=none, sort_keys=none) -%}
+{%- if existing -%}
+SELECT 1 AS seeded_before
+{%- else -%}
+CREATE TABLE {{ relation }} (
+{%- for name, type in columns %}
+  {{ quote(name) }} {{ type }}{{ ',' if not loop.last }}
+{%- endfor %}
+){{ table_options(dist_key, sort_keys) }};
+{%- if rows %}
+INSERT INTO {{ relation }} ({% for name, _ in columns %}{{ quote(name) }}{{ ', ' if not loop.last }}{% endfor %}) VALUES
+{%- for row in rows %}
+  ({% for name, _ in columns %}{% if row[name] %}'{{ row[name] | replace("'", "''") }}'{% else %}NULL{% endif %}{{ ', ' if not loop.last }}{% endfor %}){{ ',' if not loop.last }}
+{%- endfor %}
+{%- endif %}
+{%- endif -%}
+{%- endmacro %}

@@ -28,7 +28,8 @@ from tests.cli import invoke
 T0 = datetime(2024, 3, 1, 10, 0, 0)
 #: the first load's uuid_ts; each later load is a minute on
 LOAD0 = datetime(2024, 4, 1, 0, 0, 0)
-MODULES = ("rs_base", "rs_identity", "rs_sessions", "rs_journeys", "rs_activity_sessions", "rs_daily_metrics")
+MODULES = ("rs_base", "rs_identity", "rs_sessions", "rs_journeys", "rs_activity_sessions", "rs_daily_metrics",
+           "rs_web_attribution")
 #: every table the family builds (views included), for snapshots
 OUTPUTS = ("dbt_aliases_mapping", "dbt_mapped_tracks", "dbt_session_tracks", "dbt_track_facts",
            "dbt_session_track_facts", "dbt_user_session_facts", "dbt_session_duration",
@@ -36,7 +37,10 @@ OUTPUTS = ("dbt_aliases_mapping", "dbt_mapped_tracks", "dbt_session_tracks", "db
            "rs_activity_mapped_tracks", "rs_activity_session_tracks", "rs_activity_track_facts",
            "rs_activity_session_track_facts", "rs_activity_user_session_facts",
            "rs_metrics_event_dims", "rs_metrics_events", "rs_session_metrics", "rs_daily_visitor_activity",
-           "rs_user_first_touch", "rs_daily_metrics", "rs_daily_session_metrics_by_dim", "rs_daily_dau_by_first_touch")
+           "rs_user_first_touch", "rs_daily_metrics", "rs_daily_session_metrics_by_dim", "rs_daily_dau_by_first_touch",
+           "web_page_views", "web_page_views__sessionized", "web_sessions__initial", "web_user_stitching",
+           "web_sessions__stitched", "web_sessions", "web_conversions", "web_attribution_touches",
+           "web_attribution_by_channel")
 
 Row = tuple[str, dict[str, Any]]
 
@@ -73,6 +77,15 @@ def identify(event_id: str, when: datetime, anon: str | None, user: str, **field
 
 def alias(event_id: str, when: datetime, previous: str, user: str, anon: str | None = None, **fields: Any) -> Row:
     return call("aliases", event_id, when, anon, user, previous_id=previous, **fields)
+
+
+def order(event_id: str, when: datetime, anon: str | None = "a1", user: str | None = None,
+          **properties: Any) -> list[Row]:
+    """An Order Completed call: its `tracks` row and its `order_completed` row (one id, as
+    RudderStack writes them), the order's properties (order_id, total, currency...) on the latter."""
+    return [track(event_id, when, "order_completed", anon=anon, user=user),
+            call("order_completed", event_id, when, anon, user, event="order_completed",
+                 event_text="Order Completed", **properties)]
 
 
 class RudderModel:

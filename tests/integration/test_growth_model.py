@@ -147,3 +147,18 @@ def test_warn_checks_are_recorded_and_the_run_goes_on(growth):
         (3, at(1), "DIRECT", "DIRECT", 1, "last_session"),
         (3, at(2), "DIRECT", "DIRECT", 2, "last_session"),
     ]
+
+
+def test_the_report_shows_the_growth_headline_numbers(growth):
+    growth.load(sessions=[session(1, at(0), "PAID SEARCH", True), session(2, at(0), "DIRECT")],
+                conversions=[registration(1, at(1)), registration(2, at(30)), registration(3, at(2))])
+    growth.run()
+    result = invoke(growth.root, "report", "--out", "report.html")
+    assert result.returncode == 0, result.stderr
+    page = (growth.root / "report.html").read_text()
+    assert "Registrations per month by attributed channel" in page
+    assert "Registrations credited to a live session" in page
+    assert "<desc class=\"value\">33.3%</desc>" in page     # one of June's three, by a live paid click
+    # June: one registration each for PAID_SEARCH, DIRECT and UNATTRIBUTED; a third of them live
+    assert growth.sql("SELECT channel_name, registrations FROM derived.mart_channel_attribution "
+                      "ORDER BY channel_name") == [("DIRECT", 1), ("PAID_SEARCH", 1), ("UNATTRIBUTED", 1)]

@@ -198,6 +198,22 @@ CASES = [
          ("dollar",)),
     case("json_extract_text-quote-key", select("json_extract_text", "doc", "it's") + f" FROM {JSON_DOC}",
          ("quoted",)),
+    # local_date: the calendar day in a reporting time zone, DST included (New York: UTC-5 in
+    # winter, UTC-4 from 2024-03-10 07:00 UTC), whatever the session's time zone
+    case("local_date-utc", select("local_date", ts("2024-03-09 23:30"), "UTC"), (date(2024, 3, 9),)),
+    case("local_date-winter", select("local_date", ts("2024-03-10 03:30"), "America/New_York"),
+         (date(2024, 3, 9),)),
+    case("local_date-summer", select("local_date", ts("2024-07-01 03:59"), "America/New_York"),
+         (date(2024, 6, 30),)),
+    case("local_date-after-midnight", select("local_date", ts("2024-07-01 04:00"), "America/New_York"),
+         (date(2024, 7, 1),)),
+    # regex_replace: anchored patterns mean the same on every warehouse
+    case("regex_replace-prefix", "SELECT {{ regex_replace(\"'www.google.com'\", \"'^www[.]'\", \"''\") }}",
+         ("google.com",)),
+    case("regex_replace-suffix", "SELECT {{ regex_replace(\"'ecosia.org'\", \"'[.]org$'\", \"''\") }}",
+         ("ecosia",)),
+    case("regex_replace-no-match", "SELECT {{ regex_replace(\"'bing.com'\", \"'^www[.]'\", \"''\") }}",
+         ("bing.com",)),
     # hash_md5: hex digest of the text form, whatever the type
     case("hash_md5-text", "SELECT {{ hash_md5(\"'abc'\") }}", (hashlib.md5(b"abc").hexdigest(),)),
     case("hash_md5-integer", "SELECT {{ hash_md5('42') }}", (hashlib.md5(b"42").hexdigest(),)),

@@ -8,16 +8,17 @@ from datetime import timedelta
 import pytest
 
 from tests.cli import invoke, spawn
-from tests.integration.rudder import LOAD0, RudderModel, alias, at, identify, page, track
+from tests.integration.rudder import LOAD0, RudderModel, alias, at, identify, order, page, track
 
 FIRST = [track("t1", at(0), "viewed_product"), track("t2", at(minutes=10), "added"),
          track("t3", at(minutes=50), "signup", received_at=at(minutes=50, seconds=9)),
          page("p1", at(minutes=5), name="Home"), track("u1", at(hours=1), anon="d2", user="alice")]
 #: every module has work: a bridging late event, a late identify moving a1 to alice, a retry
-#: of t3 received earlier with another timestamp, an alias
+#: of t3 received earlier with another timestamp, an alias, a page joining p1's session, an order
 SECOND = [track("t4", at(minutes=30), "checkout"), identify("i1", at(hours=-1), "a1", "alice"),
           track("t3", at(minutes=49), "signup", received_at=at(minutes=50, seconds=1)),
-          alias("al1", at(hours=2), previous="d3", user="alice"), track("d3e", at(hours=3), anon="d3")]
+          alias("al1", at(hours=2), previous="d3", user="alice"), track("d3e", at(hours=3), anon="d3"),
+          page("p2", at(minutes=25), name="Cart"), *order("o1", at(hours=4), user="alice", order_id="ord1", total=20.0)]
 #: a step boundary of every module's main and complete (a kill inside complete rolls it back)
 KILL_POINTS = [
     "rs_base:main:stage", "rs_base:complete:manifests", "rs_identity:main:mapping", "rs_identity:complete:write",
@@ -25,9 +26,11 @@ KILL_POINTS = [
     "rs_journeys:main:upsert", "rs_activity_sessions:main:sessions",
     "rs_daily_metrics:main:dims", "rs_daily_metrics:main:end", "rs_daily_metrics:complete:sessions",
     "rs_daily_metrics:complete:end",
+    "rs_web_attribution:main:users", "rs_web_attribution:main:end", "rs_web_attribution:complete:attribution",
 ]
 ON_POSTGRES = ["rs_identity:main:end", "rs_sessions:complete:write", "rs_journeys:main:upsert",
-               "rs_daily_metrics:main:dims", "rs_daily_metrics:complete:visitors"]
+               "rs_daily_metrics:main:dims", "rs_daily_metrics:complete:visitors",
+               "rs_web_attribution:complete:attribution"]
 
 
 def stamped(rows, load: int):

@@ -1,5 +1,5 @@
-"""The RudderStack family over the generator's sample data (every hazard of SEEDS-SPEC C.1-C.3
-and C.8 in a small run): loaded batch after batch with a run after each, it ends equal to one
+"""The RudderStack family over the generator's sample data (every hazard
+the generator makes, in a small run): loaded batch after batch with a run after each, it ends equal to one
 run over all the batches."""
 
 from __future__ import annotations

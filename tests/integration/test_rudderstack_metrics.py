@@ -1,5 +1,5 @@
 """rs_daily_metrics on DuckDB and PostgreSQL: hand-written RudderStack rows per case, loaded in
-the order the case needs, with every expected row worked out by hand (SEEDS-SPEC B.3.1, C.4)."""
+the order the case needs, with every expected row worked out by hand."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The RudderStack family on DuckDB and PostgreSQL: one small hand-written set of RudderStack
-rows per case (mostly a hazard of SEEDS-SPEC C.8), loaded in the order the case needs, with
+rows per case (mostly a hazard of incremental processing), loaded in the order the case needs, with
 the expected mapping, sessions, facts and journeys written out by hand."""
 
 from __future__ import annotations

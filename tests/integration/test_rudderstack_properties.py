@@ -1,5 +1,5 @@
-"""The RudderStack family converges: random tracks, pages, identifies, aliases and backend calls
-of a few devices and users (idle gaps around the cutoff, ties in time, ids re-sent with other
+"""The RudderStack family converges: random tracks, pages, orders, identifies, aliases and backend
+calls of a few devices and users (idle gaps around the cutoff, ties in time, ids re-sent with other
 receive times and event times, identities learnt late, calls with no id), loaded in random
 batches with random module runs and complete replays in between, end equal to one full run
 over all the rows."""
@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.integration.rudder import LOAD0, MODULES, RudderModel, alias, at, call, identify, page, track
+from tests.integration.rudder import LOAD0, MODULES, RudderModel, alias, at, call, identify, order, page, track
 
 ACTIONS = st.lists(st.one_of(st.just(("load", None)),
                              st.tuples(st.sampled_from(["main", "complete", "run"]), st.sampled_from(MODULES))),
@@ -48,7 +48,8 @@ def row_sets(draw) -> list:
         for _ in range(draw(st.integers(1, 5))):
             n += 1
             when = at(ms=clock)
-            kind = draw(st.sampled_from(["track", "track", "track", "page", "identify", "alias", "server"]))
+            kind = draw(st.sampled_from(["track", "track", "track", "page", "page", "identify", "alias", "server",
+                                         "order"]))
             user = draw(st.one_of(st.none(), st.sampled_from(USERS)))
             if kind == "track":
                 rows.append(track(f"e{n}", when, draw(st.sampled_from(["viewed_product", "signup", "added"])),
@@ -57,6 +58,9 @@ def row_sets(draw) -> list:
                 rows.append(page(f"e{n}", when, anon=anon, user=user, name="Home", **draw(CONTEXTS)))
             elif kind == "server":                # a backend call: maybe a user_id, never an anonymous_id
                 rows.append(call("tracks", f"e{n}", when, None, user, event="order_completed"))
+            elif kind == "order":                 # its tracks row and its order_completed row
+                rows.extend(order(f"e{n}", when, anon=anon, user=user, order_id=f"o{n}", currency="USD",
+                                  total=draw(st.sampled_from([10.0, 30.0]))))
             elif kind == "identify":
                 rows.append(identify(f"e{n}", when, anon, user or USERS[0]))
             else:

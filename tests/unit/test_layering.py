@@ -25,6 +25,8 @@ ALLOWED = {
                   "__init__"},
     "events": {"errors", "config", "render", "targets", "output", "resources"},
     "scaffold": {"errors", "config", "events", "families", "lifecycle", "output", "targets"},
+    "report": {"api", "config", "errors", "families", "lifecycle", "render", "resources", "sqlrunner", "targets",
+               "typed"},
 }
 
 

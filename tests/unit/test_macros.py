@@ -126,6 +126,15 @@ TO_DATE = [
     ("{{ to_date('ts') }}", same("CAST(ts AS DATE)")),
 ]
 
+LOCAL_DATE = [
+    ("{{ local_date('ts', 'UTC') }}", same("CAST(ts AS DATE)")),
+    ("{{ local_date('ts', 'Europe/Berlin') }}", {
+        "duckdb": "CAST(CAST((ts AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Berlin' AS TIMESTAMP) AS DATE)",
+        "postgres": "CAST(CAST((ts AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Berlin' AS TIMESTAMP) AS DATE)",
+        "redshift": "CAST(CONVERT_TIMEZONE('UTC', 'Europe/Berlin', ts) AS DATE)",
+    }),
+]
+
 STRING_AGG = [
     ("{{ string_agg('page', \"', '\", 'tstamp DESC') }}", {
         "duckdb": "STRING_AGG(page, ', ' ORDER BY tstamp DESC)",
@@ -144,6 +153,10 @@ REGEX_MATCH = [
         "postgres": "(useragent ~ '(bot|spider)')",
         "redshift": "(useragent ~ '(bot|spider)')",
     }),
+]
+
+REGEX_REPLACE = [
+    ("{{ regex_replace('host', \"'^www[.]'\", \"''\") }}", same("REGEXP_REPLACE(host, '^www[.]', '')")),
 ]
 
 SAFE_CAST_INT = [
@@ -319,9 +332,11 @@ TABLES = {
     "seconds_between": SECONDS_BETWEEN,
     "current_ts": CURRENT_TS,
     "to_date": TO_DATE,
+    "local_date": LOCAL_DATE,
     "string_agg": STRING_AGG,
     "string_type": STRING_TYPE,
     "regex_match": REGEX_MATCH,
+    "regex_replace": REGEX_REPLACE,
     "safe_cast_int": SAFE_CAST_INT,
     "json_extract_text": JSON_EXTRACT_TEXT,
     "hash_md5": HASH_MD5,
@@ -455,6 +470,13 @@ STATEMENTS = {
           page_url {{ string_type() }},
           useragent {{ string_type() }}
         )""",
+    "local_date": """
+        SELECT {{ local_date('collector_tstamp', 'America/New_York') }} AS day, COUNT(*) AS events
+        FROM atomic.events
+        GROUP BY 1""",
+    "regex_replace": """
+        SELECT {{ regex_replace('LOWER(refr_urlhost)', "'^www[.]'", "''") }} AS referrer_host
+        FROM atomic.events""",
     "regex_match": """
         SELECT ev.page_view_id
         FROM scratch.events_staged AS ev

@@ -28,3 +28,4 @@ def test_the_bundled_files_are_found_from_one_place():
     assert (resources.macros() / "dates.sql").is_file()
     assert (resources.manifests() / "manifests.yml").is_file()
     assert resources.input_ddl("01-atomic-events.sql").is_file()
+    assert resources.seed("rudderstack", "referrer_mapping").is_file()

@@ -1,5 +1,5 @@
 """`sluice generate --source rudderstack`: deterministic RudderStack load batches with every hazard
-of SEEDS-SPEC C.1–C.3 and C.8, checked on the files as a loader would read them."""
+of real RudderStack data, checked on the files as a loader would read them."""
 
 from __future__ import annotations
 
@@ -337,7 +337,7 @@ def test_pages_have_direct_and_real_referrers_and_utm_parameters(rows: list) -> 
 
 
 def device_class(width: int, height: int) -> str:
-    """SEEDS-SPEC B.3.1's rule from screen size."""
+    """The event-analytics device rule from screen size."""
     for w, h in ((width, height), (height, width)):
         if h >= 1024 and w >= 768:
             return "Desktop"

@@ -27,11 +27,14 @@ FEATURES = [
      "journey_length": 3, "session_id_format": "hash", "start_date": "2024-01-01", "entropy": "_copy2",
      "alias_sources": ["tracks"], "session_sources": ["tracks", "pages", "screens", "identifies"],
      "metrics_user_key": "anonymous_id", "session_source": "sdk", "bounce_definition": "single_page",
-     "reporting_timezone": "Europe/Paris", "activity_sources": ["tracks", "pages", "screens"]},
+     "reporting_timezone": "Europe/Paris", "activity_sources": ["tracks", "pages", "screens"],
+     "inactivity_cutoff": 600, "attribution_lookback_days": 7, "conversion_amount": ["revenue"], "order_sources": []},
 ]
-FAMILY = ("rs_base", "rs_identity", "rs_sessions", "rs_journeys", "rs_activity_sessions", "rs_daily_metrics")
+FAMILY = ("rs_base", "rs_identity", "rs_sessions", "rs_journeys", "rs_activity_sessions", "rs_daily_metrics",
+          "rs_web_attribution")
 #: tables of one row per date (or per date and dimension): small, copied to every node on Redshift
-DAILY = ("rs_daily_metrics", "rs_daily_session_metrics_by_dim", "rs_daily_dau_by_first_touch")
+DAILY = ("rs_daily_metrics", "rs_daily_session_metrics_by_dim", "rs_daily_dau_by_first_touch",
+         "web_attribution_by_channel")
 
 
 @pytest.fixture(scope="module")

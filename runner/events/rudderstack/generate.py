@@ -8,7 +8,7 @@ out (read rows with `.get`). `writer.write_batches` turns the rows into load bat
 per batch, one CSV per table.
 
 Simulated time is integer epoch milliseconds; a call's simulated time is the `timestamp`
-RudderStack stores (see `calls`). The data has the hazards of SEEDS-SPEC C.1–C.3 and C.8, each
+RudderStack stores (see `calls`). The data has the hazards of real RudderStack data, each
 owed once so that even a small run (50 visitors, 3 days, 4 batches) has every one, then left
 to the configured fractions (`HAZARDS` names them): offline sittings sent days late; calls
 re-sent with the same id (in the same batch, in a later batch, or received earlier but loaded

@@ -1,6 +1,6 @@
 """What a text value of a RudderStack export is, and what it becomes in a typed column.
 
-RudderStack types a column by the first value it loads (SEEDS-SPEC A.3): an ISO-8601 datetime,
+RudderStack types a column by the first value it loads: an ISO-8601 datetime,
 an integer, another number, true or false, or else a string. A CSV has lost the JSON types, so
 the text decides, by the JSON grammar: `12` is an int, `012` (no JSON number) a string,
 `1.5e3` a float. A value that does not fit its column's type later is stored as NULL and

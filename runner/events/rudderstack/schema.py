@@ -2,7 +2,7 @@
 
 RudderStack writes one table per call type (`tracks`, `pages`, `screens`, `identifies`,
 `aliases`) and one per track event name (`order_completed`, …), with the payload flattened
-into columns (SEEDS-SPEC A.1–A.4): `context.page.url` becomes `context_page_url`, identify
+into columns: `context.page.url` becomes `context_page_url`, identify
 traits become unprefixed columns, track properties become columns of the event table, and an
 array such as `products` is stored as its JSON text in one string column.
 
@@ -18,8 +18,11 @@ order of the generated files and what lets the writer reuse the text of the slow
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
+
+from sluice import resources
 
 STRING, INT, FLOAT, BOOLEAN, DATETIME = "string", "int", "float", "boolean", "datetime"
 KINDS = (STRING, INT, FLOAT, BOOLEAN, DATETIME)
@@ -39,7 +42,7 @@ def _columns(spec: str) -> tuple[Column, ...]:
     return tuple(columns)
 
 
-#: first on every row: the message id and RudderStack's three clocks (SEEDS-SPEC A.2, A.5)
+#: first on every row: the message id and RudderStack's three clocks
 CALL = _columns("id timestamp:datetime original_timestamp:datetime sent_at:datetime received_at:datetime "
                 "uuid_ts:datetime")
 #: `event` holds the event table's name, `event_text` the name the SDK sent
@@ -85,7 +88,7 @@ APP_DEVICE = (*IDENTITY, *SOURCE, *DEVICE, *APP, *CONTEXT_TRAITS)
 #: page properties the JS SDK sends with `page()` (they repeat the page context, as the SDK does)
 PAGE_PROPERTIES = _columns("name category url path title search referrer referring_domain tab_url "
                            "initial_referrer initial_referring_domain")
-#: a product in the e-commerce spec (SEEDS-SPEC A.4); also the keys of a `products` JSON element
+#: a product in the e-commerce spec; also the keys of a `products` JSON element
 PRODUCT = _columns("product_id sku category name brand variant price:float quantity:int coupon position:int url "
                    "image_url")
 #: an order's money; `products` is the JSON text of an array of PRODUCT objects
@@ -135,7 +138,7 @@ _RESERVED = frozenset(("tracks", "pages", "screens", "identifies", "users", "ali
 
 def table_for_event(event_text: str) -> str:
     """The event table RudderStack writes a track event to: the name snake-cased, with a leading
-    underscore when it would collide with a call-type table or start with a digit (SEEDS-SPEC A.1)."""
+    underscore when it would collide with a call-type table or start with a digit."""
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", event_text)
     name = "_".join(re.findall(r"[A-Za-z0-9]+", spaced)).lower()
     return f"_{name}" if name in _RESERVED or name[:1].isdigit() else name
@@ -182,6 +185,14 @@ def _time_zone(name: object) -> str:
     return name
 
 
+def _seed_rows(name: str) -> list[dict[str, str]]:
+    """The rows of one of the family's seed tables (`sql/standard/rudderstack/seeds/<name>.csv`),
+    each a dict by the file's header; an empty value is NULL."""
+    with resources.seed("rudderstack", name).open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
 def template_globals() -> dict[str, object]:
     """What the RudderStack modules' SQL templates may name besides the macros."""
-    return {"rs_call_types": dict(CALL_TYPES), "rs_sql_name": _sql_name, "rs_time_zone": _time_zone}
+    return {"rs_call_types": dict(CALL_TYPES), "rs_sql_name": _sql_name, "rs_time_zone": _time_zone,
+            "rs_seed_rows": _seed_rows}

@@ -1,6 +1,6 @@
 -- RudderStack's input schema (`rs_schema`, one per RudderStack source) and the table its
 -- loader logs discarded values in: a value that did not fit its column's type is stored as
--- NULL, and its row id, table, column, text and the reason are kept here (SEEDS-SPEC A.1).
+-- NULL, and its row id, table, column, text and the reason are kept here.
 -- The event tables are created by `sluice load --source rudderstack` as files bring them
 -- (02-columns.sql).
 CREATE SCHEMA IF NOT EXISTS {{ rs_schema }};

@@ -93,7 +93,7 @@ CAST({{ seconds_between(start, stop) }} AS DECIMAL(18, 6))
 {%- endfor -%}
 {%- endmacro %}
 
-{#- The columns of rs_events_staged (SEEDS-SPEC A.6) in one list: `ddl` renders their
+{#- The columns of rs_events_staged in one list: `ddl` renders their
     definitions, `names` their names, `select` each one's value from RudderStack table
     `source` (aliased `alias`, with columns `relation_columns`); where a page's own property
     exists it comes before the page context every call carries. -#}
@@ -139,7 +139,7 @@ CAST({{ seconds_between(start, stop) }} AS DECIMAL(18, 6))
 {% elif mode == 'names' -%}
 {{ quote(name) }}{{ ', ' if not loop.last }}
 {%- elif name == 'event_type' -%}
-  CAST('{{ rs_call_types[source] }}' AS {{ rs_type(kind) }}) AS event_type,
+  CAST('{{ rs_call_types.get(source, 'track') }}' AS {{ rs_type(kind) }}) AS event_type,
 {% else -%}
 {%- set picked = sources.get(source, sources.get('*', [])) -%}
   {% if picked | length > 1 %}COALESCE({% for c in picked %}{{ rs_column(relation_columns, c, kind, alias) }}{{ ', ' if not loop.last }}{% endfor %}){% elif picked %}{{ rs_column(relation_columns, picked[0], kind, alias) }}{% else %}CAST(NULL AS {{ rs_type(kind) }}){% endif %} AS {{ quote(name) }}{{ ',' if not loop.last }}
@@ -147,14 +147,36 @@ CAST({{ seconds_between(start, stop) }} AS DECIMAL(18, 6))
 {%- endfor -%}
 {%- endmacro %}
 
+{#- The order properties of an Order Completed event table (SEEDS-SPEC A.4, the columns of
+    rs_orders_staged after its ids and times): `ddl`, `names`, or `select` from a table with
+    columns `relation_columns` (none: every one NULL, as for the rows of the other tables). -#}
+{% macro default__rs_order_fields(mode, relation_columns=[], alias='r') -%}
+{%- set fields = [('order_id', 'string', 'order_id'), ('checkout_id', 'string', 'checkout_id'),
+                  ('total', 'float', 'total'), ('revenue', 'float', 'revenue'), ('subtotal', 'float', 'subtotal'),
+                  ('shipping', 'float', 'shipping'), ('tax', 'float', 'tax'), ('discount', 'float', 'discount'),
+                  ('coupon', 'string', 'coupon'), ('currency', 'string', 'currency'),
+                  ('products_json', 'text', 'products')] -%}
+{%- for name, kind, column in fields -%}
+{%- if mode == 'ddl' -%}
+  {{ quote(name) }} {{ rs_type(kind) }}{{ ',' if not loop.last }}
+{% elif mode == 'names' -%}
+{{ quote(name) }}{{ ', ' if not loop.last }}
+{%- else -%}
+  {{ rs_column(relation_columns, column, kind, alias) }} AS {{ quote(name) }}{{ ',' if not loop.last }}
+{% endif -%}
+{%- endfor -%}
+{%- endmacro %}
+
 {#- The rows of one RudderStack table in the one shape rs_base reads them in (main and backfill
-    alike): its name, the key that picks the copy to keep, `previous_id`, the event fields.
-    `relation` is the table, `relation_columns` its columns as loaded. -#}
-{% macro default__rs_source_rows(source, relation, relation_columns) -%}
+    alike): its name, the key that picks the copy to keep, `previous_id`, the event fields and
+    the order fields (NULL unless `is_order`). `relation` is the table, `relation_columns` its
+    columns as loaded. -#}
+{% macro default__rs_source_rows(source, relation, relation_columns, is_order=false) -%}
 SELECT CAST('{{ source }}' AS VARCHAR(32)) AS source_table,
        COALESCE({{ rs_column(relation_columns, 'received_at', 'datetime') }}, CAST(r.uuid_ts AS TIMESTAMP)) AS received_key,
        {{ rs_column(relation_columns, 'previous_id', 'string') }} AS previous_id,
-{{ rs_event_fields('select', source, relation_columns) }}
+{{ rs_event_fields('select', source, relation_columns) }},
+{{ rs_order_fields('select', relation_columns if is_order else []) }}
 FROM {{ relation }} AS r
 {%- endmacro %}
 
@@ -162,11 +184,12 @@ FROM {{ relation }} AS r
 {% macro default__rs_no_rows() -%}
 SELECT CAST(NULL AS VARCHAR(32)) AS source_table, CAST(NULL AS TIMESTAMP) AS received_key,
        CAST(NULL AS {{ rs_type('string') }}) AS previous_id,
-{{ rs_event_fields('select', 'tracks', []) }}
+{{ rs_event_fields('select', 'tracks', []) }},
+{{ rs_order_fields('select', []) }}
 WHERE 1 = 0
 {%- endmacro %}
 
-{#- Event analytics' dimensions of one event (SEEDS-SPEC B.3.1), from rs_events_staged columns.
+{#- Event analytics' dimensions of one event, from rs_events_staged columns.
     rs_referrer: 'direct' when the JS SDK reported no referrer ($direct), else the referring
     domain, lower-cased, without a leading www. and a trailing .com, .co (each maybe followed by
     a country part, as .co.uk) or .org; NULL when there is none. -#}
@@ -235,4 +258,41 @@ CASE WHEN ({{ h }} >= 1024 AND {{ w }} >= 768) OR ({{ w }} >= 1024 AND {{ h }} >
 {#- Whether two values differ, NULL being a value (Redshift has no IS DISTINCT FROM). -#}
 {% macro default__rs_differs(a, b) -%}
 (CASE WHEN {{ a }} = {{ b }} OR ({{ a }} IS NULL AND {{ b }} IS NULL) THEN 0 ELSE 1 END = 1)
+{%- endmacro %}
+
+{#- rs_web_attribution's page view and session columns (SEEDS-SPEC B.3.3), in one list each:
+    `ddl` renders their definitions, `names` their names (of the relation aliased `alias`, if
+    given). `seconds` is an exact duration. -#}
+{% macro default__rs_web_fields(grain, mode, alias=none) -%}
+{%- set utm = [('utm_source', 'string'), ('utm_medium', 'string'), ('utm_campaign', 'string'),
+               ('utm_term', 'string'), ('utm_content', 'string'), ('gclid', 'string')] -%}
+{%- set fields = {
+  'page_view': [('page_view_id', 'string'), ('anonymous_id', 'string'), ('user_id', 'string'),
+                ('received_at_tstamp', 'timestamp'), ('sent_at_tstamp', 'timestamp'), ('tstamp', 'timestamp'),
+                ('page_url', 'text'), ('page_url_host', 'string'), ('page_url_path', 'text'), ('page_title', 'text'),
+                ('page_url_query', 'text'), ('referrer', 'text'), ('referrer_host', 'string')] + utm
+               + [('ip', 'string'), ('user_agent', 'text'), ('device', 'string'), ('device_category', 'string')],
+  'session': [('session_id', 'string'), ('anonymous_id', 'string'), ('session_start_tstamp', 'timestamp'),
+              ('session_end_tstamp', 'timestamp'), ('page_views', 'integer'), ('first_page_url', 'text'),
+              ('first_page_url_host', 'string'), ('first_page_url_path', 'text'), ('first_page_url_query', 'text')]
+             + utm
+             + [('referrer', 'text'), ('referrer_host', 'string'), ('device', 'string'), ('device_category', 'string'),
+                ('last_page_url', 'text'), ('last_page_url_host', 'string'), ('last_page_url_path', 'text'),
+                ('last_page_url_query', 'text'), ('duration_in_s', 'seconds'), ('duration_in_s_tier', 'string'),
+                ('referrer_medium', 'string'), ('referrer_source', 'string'), ('channel', 'string')],
+}[grain] -%}
+{%- for name, kind in fields -%}
+{%- if mode == 'ddl' -%}
+  {{ quote(name) }} {{ 'DECIMAL(18, 6)' if kind == 'seconds' else rs_type(kind) }}{{ ',' if not loop.last }}
+{% else -%}
+{{ alias ~ '.' if alias }}{{ quote(name) }}{{ ', ' if not loop.last }}
+{%- endif -%}
+{%- endfor -%}
+{%- endmacro %}
+
+{#- The host of a URL, lower-cased, without scheme, path, query, fragment and port; NULL when
+    it is no URL (the JS SDK's $direct). -#}
+{% macro default__rs_url_host(url) -%}
+CASE WHEN {{ url }} LIKE '%://%' THEN NULLIF(SPLIT_PART(SPLIT_PART(SPLIT_PART(SPLIT_PART(
+  SPLIT_PART(LOWER({{ url }}), '://', 2), '/', 1), '?', 1), '#', 1), ':', 1), '') END
 {%- endmacro %}

@@ -4,6 +4,10 @@
 {{ fail("rs_base: '" ~ s ~ "' is not a table event_sources (tracks, pages, screens, identifies) or alias_sources (and aliases) can name") }}
 {%- endif -%}
 {%- endfor -%}
+{%- for s in order_sources if s in known -%}
+{{ fail("rs_base: order_sources names event tables (order_completed), not '" ~ s ~ "'") }}
+{%- endfor -%}
+{%- set read = (event_sources + alias_sources + order_sources) | unique | list -%}
 -- rs_events_staged: the kept copy of each new or changed event id, one batch per run; no
 -- visitor (identity changes after the fact), `excluded` when consumers must drop the event.
 CREATE TABLE IF NOT EXISTS {{ table(scratch_schema, 'rs_events_staged') }} (
@@ -23,7 +27,19 @@ CREATE TABLE IF NOT EXISTS {{ table(scratch_schema, 'rs_identity_links_staged') 
   event_tstamp  TIMESTAMP,
   excluded      BOOLEAN NOT NULL
 ){{ table_options(dist_key='event_id', sort_keys=['batch_id', 'event_tstamp']) }};
-{%- for s in (event_sources + alias_sources) | unique %}
+
+-- rs_orders_staged: the kept copy of each new or changed row of order_sources, with its order.
+CREATE TABLE IF NOT EXISTS {{ table(scratch_schema, 'rs_orders_staged') }} (
+  batch_id      BIGINT NOT NULL,
+  event_id      {{ column_type('string') }} NOT NULL,
+  anonymous_id  {{ column_type('string') }},
+  user_id       {{ column_type('string') }},
+  event_tstamp  TIMESTAMP,
+  loaded_tstamp TIMESTAMP,
+{{ rs_order_fields('ddl') }},
+  excluded      BOOLEAN NOT NULL
+){{ table_options(dist_key='event_id', sort_keys=['batch_id', 'event_tstamp']) }};
+{%- for s in read %}
 {%- if 'uuid_ts' in columns(table(rs_schema, s)) %}
 
 -- New rows are found by load time: an index where the warehouse needs one (PostgreSQL).

@@ -6,7 +6,7 @@ SELECT s.source_table,
        COALESCE({{ dateadd('hour', -number(rs_lookback_hours), 'm.loaded_tstamp') }},
                 CAST('1970-01-01 00:00:00' AS TIMESTAMP)) AS lower_limit
 FROM (
-{%- for s in (event_sources + alias_sources) | unique %}
+{%- for s in (event_sources + alias_sources + order_sources) | unique %}
   {{ 'UNION ALL ' if not loop.first }}SELECT CAST('{{ s }}' AS VARCHAR(32)) AS source_table
 {%- endfor %}
 ) AS s

@@ -12,3 +12,10 @@ SELECT {{ batch_id }}, source_table, event_id, anonymous_id, user_id, previous_i
 FROM {{ table(scratch_schema, 'rs_base_changed') }}
 WHERE source_table IN ({% for s in alias_sources %}'{{ s }}'{{ ', ' if not loop.last }}{% endfor %})
   AND (known OR NOT link_excluded);
+
+INSERT INTO {{ table(scratch_schema, 'rs_orders_staged') }}
+  (batch_id, event_id, anonymous_id, user_id, event_tstamp, loaded_tstamp, {{ rs_order_fields('names') }}, excluded)
+SELECT {{ batch_id }}, event_id, anonymous_id, user_id, event_tstamp, loaded_tstamp, {{ rs_order_fields('names') }}, excluded
+FROM {{ table(scratch_schema, 'rs_base_changed') }}
+WHERE source_table IN ({{ string_literals(order_sources) if order_sources else "''" }})
+  AND (known OR NOT excluded);

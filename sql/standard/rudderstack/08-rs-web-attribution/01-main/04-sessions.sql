@@ -1,0 +1,95 @@
+-- Every page view of each device re-derived, as it stands after this run (the stored ones not
+-- read again, and the ones read now that are not removed), sessionized: a page view starts a
+-- session when it is the device's first or comes more than inactivity_cutoff seconds after the
+-- previous one (exact arithmetic; ties in time ordered by id). A session's id is the MD5 of the
+-- device and its number. Then the sessions (the first page view's source, the last one's page,
+-- the referrer's medium from referrer_mapping, the channel) and each device's stitching.
+{%- set pages_in = table(scratch_schema, 'web_attr_pages_in') %}
+{%- set devices = table(scratch_schema, 'web_attr_devices') %}
+{%- set this_run = table(scratch_schema, 'web_attr_page_views_this_run') %}
+{%- set sessions_raw = table(scratch_schema, 'web_attr_sessions_raw') %}
+{%- set sessions = table(scratch_schema, 'web_attr_sessions') %}
+{%- set names = rs_web_fields('page_view', 'names') %}
+{% call replace_table(this_run) -%}
+WITH page_views AS (
+  SELECT {{ names }}
+  FROM {{ table(output_schema, 'web_page_views') }} AS p
+  WHERE p.anonymous_id IN (SELECT d.anonymous_id FROM {{ devices }} AS d)
+    AND NOT EXISTS (SELECT 1 FROM {{ pages_in }} AS i WHERE i.page_view_id = p.page_view_id)
+  UNION ALL
+  SELECT {{ names }} FROM {{ pages_in }} AS i WHERE NOT i.removed
+),
+gaps AS (
+  SELECT p.*, LAG(p.tstamp) OVER (PARTITION BY p.anonymous_id ORDER BY p.tstamp, p.page_view_id) AS previous_tstamp
+  FROM page_views AS p
+),
+starts AS (
+  SELECT g.*,
+         CASE WHEN g.previous_tstamp IS NULL
+                OR {{ rs_starts_session('g.previous_tstamp', 'g.tstamp', 'seconds', inactivity_cutoff) }}
+              THEN 1 ELSE 0 END AS starts_session
+  FROM gaps AS g
+),
+numbered AS (
+  SELECT s.*,
+         ROW_NUMBER() OVER (PARTITION BY s.anonymous_id ORDER BY s.tstamp, s.page_view_id) AS page_view_number,
+         SUM(s.starts_session) OVER (PARTITION BY s.anonymous_id ORDER BY s.tstamp, s.page_view_id
+                                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS session_number
+  FROM starts AS s
+)
+SELECT {{ names }}, n.page_view_number, n.session_number,
+       {{ hash_md5("n.anonymous_id || '/' || CAST(n.session_number AS VARCHAR(20))") }} AS session_id
+FROM numbered AS n
+{%- endcall %};
+
+{#- PostgreSQL inlines a subquery's expressions into every rule that reads them: the referrer's
+    regular expressions are computed into a table of their own before the channel rules. #}
+{% call replace_table(sessions_raw) -%}
+WITH grouped AS (
+  SELECT session_id, anonymous_id, MIN(tstamp) AS session_start_tstamp, MAX(tstamp) AS session_end_tstamp,
+         COUNT(*) AS page_views
+  FROM {{ this_run }}
+  GROUP BY session_id, anonymous_id
+)
+SELECT g.*, f.page_url AS first_page_url, f.page_url_host AS first_page_url_host,
+       f.page_url_path AS first_page_url_path, f.page_url_query AS first_page_url_query,
+       f.utm_source, f.utm_medium, f.utm_campaign, f.utm_term, f.utm_content, f.gclid, f.referrer, f.referrer_host,
+       f.device, f.device_category,
+       l.page_url AS last_page_url, l.page_url_host AS last_page_url_host, l.page_url_path AS last_page_url_path,
+       l.page_url_query AS last_page_url_query,
+       {{ rs_seconds('g.session_start_tstamp', 'g.session_end_tstamp') }} AS duration_in_s,
+       m.medium AS referrer_medium, m.source AS referrer_source,
+       {{ rs_referrer('f.referrer', 'f.referrer_host') }} AS referrer_dim
+FROM grouped AS g
+JOIN {{ first_per(this_run, 'session_id', 'tstamp, page_view_id') }} AS f ON f.session_id = g.session_id
+JOIN {{ first_per(this_run, 'session_id', 'tstamp DESC, page_view_id DESC') }} AS l ON l.session_id = g.session_id
+LEFT JOIN {{ table(output_schema, 'referrer_mapping') }} AS m ON m.host = f.referrer_host
+{%- endcall %};
+
+-- The channel: the event-analytics rules (paid before organic) on the first page view's
+-- referrer and campaign; when they find nothing, the referrer's medium (search, social, email).
+{% call replace_table(sessions) -%}
+SELECT c.*,
+       CASE WHEN c.duration_in_s < 10 THEN '0s to 9s' WHEN c.duration_in_s < 30 THEN '10s to 29s'
+            WHEN c.duration_in_s < 60 THEN '30s to 59s' ELSE '60s or more' END AS duration_in_s_tier,
+       CASE WHEN c.rule_channel <> '(other)' THEN c.rule_channel
+            WHEN c.referrer_medium = 'search' THEN 'Organic Search'
+            WHEN c.referrer_medium = 'social' THEN 'Social'
+            WHEN c.referrer_medium = 'email' THEN 'Email'
+            ELSE c.rule_channel END AS channel
+FROM (
+  SELECT s.*,
+         {{ rs_channel(rs_campaign_value('s.utm_source', 's.referrer_dim'), rs_campaign_value('s.utm_medium', 's.referrer_dim'),
+                       's.referrer_dim') }} AS rule_channel
+  FROM {{ sessions_raw }} AS s
+) AS c
+{%- endcall %};
+
+{% call replace_table(table(scratch_schema, 'web_attr_stitching')) -%}
+SELECT p.anonymous_id,
+       MAX(CASE WHEN m.dbt_visitor_id <> p.anonymous_id THEN m.dbt_visitor_id END) AS user_id,
+       MIN(p.tstamp) AS first_seen_at, MAX(p.tstamp) AS last_seen_at
+FROM {{ this_run }} AS p
+LEFT JOIN {{ table(scratch_schema, 'web_attr_mapping') }} AS m ON m.alias = p.anonymous_id
+GROUP BY p.anonymous_id
+{%- endcall %};
