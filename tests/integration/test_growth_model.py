@@ -162,3 +162,18 @@ def test_the_report_shows_the_growth_headline_numbers(growth):
     # June: one registration each for PAID_SEARCH, DIRECT and UNATTRIBUTED; a third of them live
     assert growth.sql("SELECT channel_name, registrations FROM derived.mart_channel_attribution "
                       "ORDER BY channel_name") == [("DIRECT", 1), ("PAID_SEARCH", 1), ("UNATTRIBUTED", 1)]
+
+
+def test_a_full_refresh_of_the_family_rebuilds_the_same_tables_from_the_raw_loads(growth):
+    growth.load(sessions=[session(1, at(0), "REFERRAL"), session(2, at(0), "DIRECT")],
+                conversions=[registration(1, at(5))])
+    growth.run()
+    growth.load(sessions=[session(1, at(4), "PAID SEARCH", True), session(2, at(0), "SOCIAL")],
+                conversions=[registration(2, at(1))])
+    growth.run()
+    before = growth.snapshot()
+    result = invoke(growth.root, "run", "--full-refresh")
+    assert result.returncode == 0, result.stderr
+    assert growth.snapshot() == before
+    assert growth.attribution() == [(1, at(5), "PAID_SEARCH", "PAID SEARCH", 1, "live_session"),
+                                    (2, at(1), "OTHERS", "SOCIAL", 1, "last_session")]
