@@ -76,9 +76,10 @@ def load(ctx: click.Context, path, source: str, target: str | None, vars_: tuple
 T = TypeVar("T")
 FRACTION = click.FloatRange(0.0, 1.0)
 RUDDERSTACK_DEFAULTS = rudderstack.GenerateConfig()
-#: options that only one --source reads, and that source
-SOURCE_ONLY = {"users": "snowplow", "events": "snowplow", "fmt": "snowplow", "no_enrichments": "snowplow",
-               "bot_fraction": "snowplow", "visitors": "rudderstack", "growth_users": "growth"}
+#: options that only some sources read, and those sources
+SOURCE_ONLY = {"users": "snowplow or growth", "events": "snowplow", "fmt": "snowplow", "no_enrichments": "snowplow",
+               "bot_fraction": "snowplow", "visitors": "rudderstack",
+               "late_fraction": "snowplow or rudderstack", "duplicate_fraction": "snowplow or rudderstack"}
 
 
 @click.command("generate")
@@ -89,11 +90,9 @@ SOURCE_ONLY = {"users": "snowplow", "events": "snowplow", "fmt": "snowplow", "no
               help="Folder to write into: batch-0001.<format>… (snowplow), batch-0001/<table>.csv… (rudderstack).")
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same bytes.")
 @click.option("--users", type=click.IntRange(min=1), default=1000, show_default=True,
-              help="Visitors (incl. bots). Snowplow only.")
+              help="Snowplow: visitors (incl. bots); growth: users who visit (some register).")
 @click.option("--visitors", type=click.IntRange(min=1), default=RUDDERSTACK_DEFAULTS.visitors, show_default=True,
               help="Visitors of the shop. RudderStack only.")
-@click.option("--growth-users", type=click.IntRange(min=1), default=growth.GenerateConfig().users,
-              show_default=True, help="Users who visit (some register). Growth only.")
 @click.option("--days", type=click.IntRange(min=1), default=7, show_default=True, help="Days of events.")
 @click.option("--events", type=click.IntRange(min=1), default=100_000, show_default=True,
               help="Approximate total (every user has at least one session). Snowplow only.")
@@ -114,19 +113,20 @@ SOURCE_ONLY = {"users": "snowplow", "events": "snowplow", "fmt": "snowplow", "no
 @click.option("--bot-fraction", type=FRACTION, default=0.05, show_default=True,
               help="Users that are bots. Snowplow only.")
 @click.pass_context
-def generate_cmd(ctx: click.Context, source: str, out_dir: Path, seed: int, users: int, visitors: int,
-                 growth_users: int, days: int, events: int, batches: int, start, fmt: str, no_enrichments: bool,
-                 late_fraction: float,
+def generate_cmd(ctx: click.Context, source: str, out_dir: Path, seed: int, users: int, visitors: int, days: int,
+                 events: int, batches: int, start, fmt: str, no_enrichments: bool, late_fraction: float,
                  duplicate_fraction: float, bot_fraction: float) -> None:
     """Generate sample data. Snowplow: web events with page views and pings, link clicks,
     transactions, bots, late and duplicated events, null session ids, and batches that arrive
     out of order. RudderStack: an e-commerce shop's tracks, pages, screens, identifies, aliases
     and event tables in load batches, with the incremental hazards (late and re-sent calls, late
-    identities, shared devices, columns and tables appearing mid-history, …)."""
+    identities, shared devices, columns and tables appearing mid-history, …). Growth: marketing
+    sessions and registrations in batch folders, with a late session, a corrected session and a
+    re-sent file."""
     _check_source_options(ctx, source)
     reporter = make_reporter()
     if source == "growth":
-        _generate_growth(reporter, out_dir, _config(growth.GenerateConfig, seed=seed, users=growth_users, days=days,
+        _generate_growth(reporter, out_dir, _config(growth.GenerateConfig, seed=seed, users=users, days=days,
                                                     batches=batches, start=start.date()))
         return
     if source == "rudderstack":
@@ -152,7 +152,7 @@ def generate_cmd(ctx: click.Context, source: str, out_dir: Path, seed: int, user
 def _check_source_options(ctx: click.Context, source: str) -> None:
     """An option another source reads, given on the command line, is an error rather than ignored."""
     for name, owner in SOURCE_ONLY.items():
-        if owner != source and ctx.get_parameter_source(name) not in (ParameterSource.DEFAULT, None):
+        if source not in owner.split(" or ") and ctx.get_parameter_source(name) not in (ParameterSource.DEFAULT, None):
             option = next(p for p in ctx.command.params if p.name == name).opts[0]
             raise ArgumentError(f"{option} applies to --source {owner} only, not --source {source}")
 

@@ -82,7 +82,7 @@ def test_a_generated_project_run_batch_by_batch_equals_one_run_over_all_its_load
     assert invoke(project.root, "init", str(root), "--model", "growth").returncode == 0
     assert "models: [growth]" in (root / "sluice.yml").read_text()
     incremental = GrowthModel(root, project.target_settings)
-    generated = invoke(root, "generate", "--source", "growth", "--out", "data", "--growth-users", "150",
+    generated = invoke(root, "generate", "--source", "growth", "--out", "data", "--users", "150",
                        "--batches", "3", "--days", "6", "--start", "2020-06-28")
     assert generated.returncode == 0, generated.stderr
     assert "in 4 batch folders" in generated.stdout

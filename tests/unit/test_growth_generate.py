@@ -6,7 +6,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
+
 from sluice.events.growth.generate import GenerateConfig, generate, write_batches
+from tests.cli import invoke
 
 
 def read(path: Path) -> list[list[str]]:
@@ -53,3 +56,22 @@ def test_the_batches_hold_the_hazards(tmp_path):
 
 def test_a_small_run_says_which_hazards_it_could_not_hold():
     assert generate(GenerateConfig(users=3, batches=1)).missing_hazards == ["late session", "corrected session"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--late-fraction", "0.1"),
+     "--late-fraction applies to --source snowplow or rudderstack only, not --source growth"),
+    (("--visitors", "10"), "--visitors applies to --source rudderstack only, not --source growth"),
+])
+def test_options_growth_does_not_read_are_a_one_line_error(tmp_path: Path, args: tuple[str, ...], message: str):
+    result = invoke(tmp_path, "generate", "--source", "growth", "--out", "out", *args)
+    assert (result.returncode, result.stderr.strip()) == (1, f"sluice: error: {message}")
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_command_writes_the_batches_and_says_what(tmp_path: Path):
+    result = invoke(tmp_path, "generate", "--source", "growth", "--out", "out", "--users", "400", "--batches", "2")
+    assert result.returncode == 0, result.stderr
+    assert "registrations of 400 users in 3 batch folders under out (the last re-sends the first's sessions.csv)" \
+        in result.stdout
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["batch-0001", "batch-0002", "batch-0003"]
