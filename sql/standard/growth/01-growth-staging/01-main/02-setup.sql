@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS {{ table(output_schema, 'growth_all_sessions') }} (
   row_hash            VARCHAR(32) NOT NULL
 ){{ table_options(dist_key='user_id', sort_keys=['session_start_time']) }};
 {{ create_index('growth_all_sessions' ~ entropy ~ '_sk', table(output_schema, 'growth_all_sessions'), 'session_sk') }};
+{{ create_index('growth_all_sessions' ~ entropy ~ '_user', table(output_schema, 'growth_all_sessions'), 'user_id') }};
 
 CREATE TABLE IF NOT EXISTS {{ table(output_schema, 'growth_all_registrations') }} (
   registration_sk    VARCHAR(32) NOT NULL,
@@ -37,6 +38,8 @@ CREATE TABLE IF NOT EXISTS {{ table(output_schema, 'growth_all_registrations') }
 ){{ table_options(dist_key='user_id', sort_keys=['registration_time']) }};
 {{ create_index('growth_all_registrations' ~ entropy ~ '_sk', table(output_schema, 'growth_all_registrations'),
                 'registration_sk') }};
+{{ create_index('growth_all_registrations' ~ entropy ~ '_user', table(output_schema, 'growth_all_registrations'),
+                'user_id') }};
 
 CREATE TABLE IF NOT EXISTS {{ table(output_schema, 'growth_users') }} (
   user_sk  VARCHAR(32) NOT NULL,
