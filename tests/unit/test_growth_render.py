@@ -9,7 +9,7 @@ import sqlglot
 import yaml
 
 from sluice.config import load_project
-from sluice.events.growth.load import VALUE_RULES
+from sluice.events.growth.load import STAGING
 from sluice.events.growth.schema import SESSIONS
 from sluice.families import project_renderer
 from sluice.lifecycle.context import module_variables, run_names
@@ -90,8 +90,8 @@ def test_the_loaders_statements_parse(project, dialect):
     values = {"growth_raw_schema": "raw", "entropy": ""}
     schema = renderer.render(input_ddl("growth/01-schema.sql").read_text(), values, "schema")
     statements = split_statements(schema, dialect)
-    if dialect in VALUE_RULES:   # the chunks go through text staging on these warehouses only
-        rules = VALUE_RULES[dialect]
+    if dialect in STAGING:   # the chunks go through text staging on these warehouses only
+        rules = STAGING[dialect].values
         typed = [(n, rules.cast(rules.text(f"s.c{i}"), kind)) for i, (n, kind) in enumerate(SESSIONS.columns, 1)]
         good = " AND ".join(rules.fits(rules.text(f"s.c{i}"), kind) for i, (_, kind) in enumerate(SESSIONS.columns, 1))
         statements.append(renderer.render(input_ddl("growth/02-insert.sql").read_text(),

@@ -41,8 +41,22 @@ __all__ = ["GROWTH_DEFAULTS", "GrowthLoadSummary", "load_growth"]
 #: the variables `sluice load --source growth` reads, and their defaults
 GROWTH_DEFAULTS: dict[str, Any] = {"growth_raw_schema": "raw"}
 DDL = "growth"
-#: the warehouses whose text staging the loader uses; each has its value rules
-VALUE_RULES: dict[str, ValueSql] = {"duckdb": DuckDBValues(), "postgres": PostgresValues()}
+
+
+@dataclass(frozen=True)
+class Staging:
+    """What the loader needs of a warehouse whose text staging it uses: its value rules, and
+    the setting each file's transaction starts with (a text without a zone is UTC: a
+    TIMESTAMPTZ cast reads it in the session's time zone)."""
+
+    values: ValueSql
+    settings: str
+
+
+STAGING: dict[str, Staging] = {
+    "duckdb": Staging(DuckDBValues(), "SET TimeZone = 'UTC'"),
+    "postgres": Staging(PostgresValues(), "SET LOCAL TimeZone = 'UTC'"),
+}
 
 
 @dataclass
@@ -67,14 +81,15 @@ class GrowthLoader:
 
     def __init__(self, project: Project, target: Target, session: Session, variables: dict[str, Any],
                  rejects: Rejects):
-        if target.dialect not in VALUE_RULES:
+        if target.dialect not in STAGING:
             raise SluiceError(f"sluice load --source growth stages text through DuckDB's CSV reader or "
                               f"PostgreSQL's COPY; target '{target.name}' is {target.dialect}")
         self.target = target
         self.session = session
         self.variables = variables
         self.rejects = rejects
-        self.values = VALUE_RULES[target.dialect]
+        self.staging = STAGING[target.dialect]
+        self.values = self.staging.values
         self.renderer = Renderer(target.dialect, [project.root / "sql" / "macros"])
         self.schema = variables["growth_raw_schema"]
 
@@ -86,9 +101,6 @@ class GrowthLoader:
         return self.renderer.render(source.read_text(), {**self.variables, **context}, str(source))
 
     def setup(self) -> None:
-        if self.target.dialect == "duckdb":
-            # a TIMESTAMPTZ cast reads a text without a zone in the session's time zone
-            self.session.execute("SET TimeZone = 'UTC'", label="load settings")
         self.session.execute(self._render("01-schema.sql"), label="growth input tables")
 
     def load_file(self, path: Path) -> GrowthLoadSummary:
@@ -109,8 +121,7 @@ class GrowthLoader:
         with read_chunks(path) as (header, chunks):
             staged = staged_columns(header.names, table)
             with self.session.transaction():
-                if self.target.dialect == "postgres":
-                    self.session.execute("SET LOCAL TimeZone = 'UTC'", label="load settings")
+                self.session.execute(self.staging.settings, label="load settings")
                 batch = self._next_batch()
                 for chunk in chunks:
                     read += len(chunk.lines) + len(chunk.rejected)
