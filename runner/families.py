@@ -51,6 +51,9 @@ FAMILIES: dict[str, Family] = {
     "rudderstack": Family(
         "rudderstack", "RudderStack: deduplicated events, identity, sessions, journeys",
         "sluice.events.rudderstack.schema:template_globals"),
+    "growth": Family(
+        "growth", "Growth analytics: sessions and registrations, star schema, channel attribution",
+        "sluice.events.growth.schema:template_globals"),
 }
 
 

@@ -14,6 +14,7 @@ from click.core import ParameterSource
 from sluice.cli.options import PATH, target_option, var_option
 from sluice.config import load_project
 from sluice.errors import ArgumentError, LoadError
+from sluice.events.growth import generate as growth
 from sluice.events.rudderstack import generate as rudderstack
 from sluice.events.rudderstack import writer as rudderstack_writer
 from sluice.events.snowplow.generate import GenerateConfig, generate
@@ -23,13 +24,14 @@ from sluice.events.snowplow.schema import CONTEXTS, WEB_PAGE
 from sluice.output import Reporter, make_reporter
 from sluice.render.variables import parse_var_assignments
 
-SOURCES = ("snowplow", "rudderstack")
+SOURCES = ("snowplow", "rudderstack", "growth")
 
 
 @click.command()
 @click.argument("path", type=PATH)
 @click.option("--source", type=click.Choice(SOURCES), default="snowplow", show_default=True,
-              help="Whose data: Snowplow enriched events, or RudderStack warehouse tables (CSV).")
+              help="Whose data: Snowplow enriched events, RudderStack warehouse tables (CSV), or the "
+                   "growth-analytics sessions and conversions (CSV).")
 @target_option
 @var_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
@@ -45,7 +47,9 @@ def load(ctx: click.Context, path, source: str, target: str | None, vars_: tuple
     and the shredded context tables. RudderStack: warehouse tables exported as CSV, one file per
     table (tracks.csv, pages.csv, order_completed.csv...), or a folder of batch folders, each
     loaded in name order, into {rs_schema} (default rudder); tables and columns are created as
-    files bring them. Loading appends. Each file is one transaction; bad rows are rejected,
+    files bring them. Growth: sessions.csv and conversions.csv (or batch folders of them) into
+    {growth_raw_schema} (default raw), each file one load batch; a row already loaded is not
+    added again. Loading appends. Each file is one transaction; bad rows are rejected,
     never fatal."""
     _check_source_options(ctx, source)
     project = load_project(ctx.obj["project_dir"])
@@ -56,6 +60,10 @@ def load(ctx: click.Context, path, source: str, target: str | None, vars_: tuple
         from sluice.events.rudderstack.load import load_rudderstack
 
         summary = load_rudderstack(project, target, variables, path, rejects, reporter)
+    elif source == "growth":
+        from sluice.events.growth.load import load_growth
+
+        summary = load_growth(project, target, variables, path, rejects, reporter)
     else:
         from sluice.events.snowplow.load import load_events
 
@@ -69,19 +77,21 @@ def load(ctx: click.Context, path, source: str, target: str | None, vars_: tuple
 T = TypeVar("T")
 FRACTION = click.FloatRange(0.0, 1.0)
 RUDDERSTACK_DEFAULTS = rudderstack.GenerateConfig()
-#: options that only one --source reads, and that source
-SOURCE_ONLY = {"users": "snowplow", "events": "snowplow", "fmt": "snowplow", "no_enrichments": "snowplow",
-               "bot_fraction": "snowplow", "visitors": "rudderstack"}
+#: options that only some sources read, and those sources
+SOURCE_ONLY = {"users": "snowplow or growth", "events": "snowplow", "fmt": "snowplow", "no_enrichments": "snowplow",
+               "bot_fraction": "snowplow", "visitors": "rudderstack",
+               "late_fraction": "snowplow or rudderstack", "duplicate_fraction": "snowplow or rudderstack"}
 
 
 @click.command("generate")
 @click.option("--source", type=click.Choice(SOURCES), default="snowplow", show_default=True,
-              help="Whose data: Snowplow enriched events, or RudderStack warehouse tables.")
+              help="Whose data: Snowplow enriched events, RudderStack warehouse tables, or growth-analytics "
+                   "sessions and conversions.")
 @click.option("--out", "out_dir", type=PATH, required=True,
               help="Folder to write into: batch-0001.<format>… (snowplow), batch-0001/<table>.csv… (rudderstack).")
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same bytes.")
 @click.option("--users", type=click.IntRange(min=1), default=1000, show_default=True,
-              help="Visitors (incl. bots). Snowplow only.")
+              help="Snowplow: visitors (incl. bots); growth: users who visit (some register).")
 @click.option("--visitors", type=click.IntRange(min=1), default=RUDDERSTACK_DEFAULTS.visitors, show_default=True,
               help="Visitors of the shop. RudderStack only.")
 @click.option("--days", type=click.IntRange(min=1), default=7, show_default=True, help="Days of events.")
@@ -111,9 +121,15 @@ def generate_cmd(ctx: click.Context, source: str, out_dir: Path, seed: int, user
     transactions, bots, late and duplicated events, null session ids, and batches that arrive
     out of order. RudderStack: an e-commerce shop's tracks, pages, screens, identifies, aliases
     and event tables in load batches, with the incremental hazards (late and re-sent calls, late
-    identities, shared devices, columns and tables appearing mid-history, …)."""
+    identities, shared devices, columns and tables appearing mid-history, …). Growth: marketing
+    sessions and registrations in batch folders, with a late session, a corrected session and a
+    re-sent file."""
     _check_source_options(ctx, source)
     reporter = make_reporter()
+    if source == "growth":
+        _generate_growth(reporter, out_dir, _config(growth.GenerateConfig, seed=seed, users=users, days=days,
+                                                    batches=batches, start=start.date()))
+        return
     if source == "rudderstack":
         _generate_rudderstack(reporter, out_dir, _config(
             rudderstack.GenerateConfig, seed=seed, visitors=visitors, days=days, batches=batches, start=start.date(),
@@ -137,7 +153,7 @@ def generate_cmd(ctx: click.Context, source: str, out_dir: Path, seed: int, user
 def _check_source_options(ctx: click.Context, source: str) -> None:
     """An option another source reads, given on the command line, is an error rather than ignored."""
     for name, owner in SOURCE_ONLY.items():
-        if owner != source and ctx.get_parameter_source(name) not in (ParameterSource.DEFAULT, None):
+        if source not in owner.split(" or ") and ctx.get_parameter_source(name) not in (ParameterSource.DEFAULT, None):
             option = next(p for p in ctx.command.params if p.name == name).opts[0]
             raise ArgumentError(f"{option} applies to --source {owner} only, not --source {source}")
 
@@ -162,6 +178,15 @@ def _generate_rudderstack(reporter: Reporter, out_dir: Path, config: rudderstack
     if stale:
         reporter.line(f"note: {len(stale)} other batch folder(s) in {out_dir} are from an earlier run: "
                       f"{', '.join(p.name for p in stale[:3])}{'…' if len(stale) > 3 else ''}")
+
+
+def _generate_growth(reporter: Reporter, out_dir: Path, config: growth.GenerateConfig) -> None:
+    generation = growth.generate(config)
+    folders, sessions, conversions = growth.write_batches(generation, out_dir)
+    reporter.line(f"generated {sessions:,} sessions and {conversions:,} registrations of {config.users:,} users "
+                  f"in {folders} batch folders under {out_dir} (the last re-sends the first's sessions.csv)")
+    if generation.missing_hazards:
+        reporter.line(f"note: too small a run for these hazards: {', '.join(generation.missing_hazards)}")
 
 
 def _stale_batch_folders(out_dir: Path, batches: int) -> list[Path]:

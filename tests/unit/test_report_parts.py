@@ -34,7 +34,8 @@ def project(tmp_path_factory):
 
 def test_each_family_declares_its_headline_charts():
     assert {f: [c.entry.name for c in family_charts(FAMILIES[f])] for f in FAMILIES} == {
-        "snowplow-web": ["daily_traffic", "engaged_time"], "rudderstack": ["daily_activity", "bounce_rate"]}
+        "snowplow-web": ["daily_traffic", "engaged_time"], "rudderstack": ["daily_activity", "bounce_rate"],
+        "growth": ["registrations_by_channel", "live_session_share"]}
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
