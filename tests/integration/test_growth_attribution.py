@@ -1,5 +1,5 @@
-"""growth_mart on DuckDB and PostgreSQL: one hand-written case per attribution rule (SEEDS-SPEC
-B.4), with every expected row worked out by hand from the rules, the rule table edited by the
+"""growth_mart on DuckDB and PostgreSQL: one hand-written case per attribution rule,
+with every expected row worked out by hand from the rules, the rule table edited by the
 user, and the seed's rule set (`attribution_mode: seed`)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The growth family on DuckDB and PostgreSQL: the incremental hazards of SEEDS-SPEC C.7 one
+"""The growth family on DuckDB and PostgreSQL: the incremental hazards of growth data, one
 case each (a registration whose paid session arrives late, a corrected session, a re-sent file,
 duplicates), the star schema's rows, and each data check's severity, with every expected row
 written out by hand."""

@@ -1,4 +1,4 @@
-"""The growth family converges (SEEDS-SPEC C.7, C.8): random sessions and registrations of a few
+"""The growth family converges: random sessions and registrations of a few
 users (starts around every rule's window, sessions corrected in a later batch, rows sent twice,
 registrations whose sessions arrive later), loaded in random batches with random module runs,
 complete replays and re-sent batch folders in between, end equal to one run over all the loads."""

@@ -1,5 +1,5 @@
-"""`sluice generate --source growth`: the same seed writes the same bytes, the hazards of SEEDS-SPEC
-C.7 are in the batches, and the files have the seed case's headers."""
+"""`sluice generate --source growth`: the same seed writes the same bytes, the hazards of incremental
+growth data are in the batches, and the files have the seed case's headers."""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""The growth-analytics source (SEEDS-SPEC B.4): marketing sessions and registrations as CSV."""
+"""The growth-analytics source: marketing sessions and registrations as CSV."""

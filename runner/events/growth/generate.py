@@ -2,8 +2,8 @@
 
 Users visit in marketing sessions (a medium, paid or not) and some register, mostly within
 hours of a session. The rows are written in `batches` folders by arrival day
-(`batch-0001/sessions.csv`, `batch-0001/conversions.csv`, ...), with the hazards SEEDS-SPEC
-C.7 names for an incremental run:
+(`batch-0001/sessions.csv`, `batch-0001/conversions.csv`, ...), with the hazards an
+incremental run must survive:
 
 - a **late session**: a session that explains a registration arrives in a later batch than
   the registration (its attribution must be redone);

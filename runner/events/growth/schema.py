@@ -30,7 +30,7 @@ RAW_TABLES: dict[str, RawTable] = {t.name: t for t in (SESSIONS, CONVERSIONS)}
 #: one row per file loaded: its load batch id, file and counts (the loader's own table)
 LOADS = "growth_loads"
 
-#: the mediums the seed's case data holds (SEEDS-SPEC B.4; the sibling repository's list)
+#: the mediums the seed's case data holds (the seed project's list)
 KNOWN_MEDIUMS = ("DIRECT", "PAID SEARCH", "PAID SOCIAL", "IMPRESSION", "ORGANIC SEARCH", "REFERRAL", "SOCIAL",
                  "INVITES", "MARKETPLACE", "PRIVATE_BOARD", "MOBILE_POPUP", "SSO", "DIRECTORIES", "MAIL", "OTHER")
 

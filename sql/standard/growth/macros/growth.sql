@@ -1,7 +1,7 @@
 {#- The growth family's macros, named growth_* so they never shadow a macro of Sluice's own.
     Dialect differences stay in sql/macros/ (hash_md5, seconds_between, date_trunc ...). -#}
 
-{#- The surrogate keys (SEEDS-SPEC B.4), each the MD5 of its natural key, whose parts the
+{#- The surrogate keys, each the MD5 of its natural key, whose parts the
     critical checks have found non-null: a session is a user's visit starting at one time (a
     later version of it corrects its medium, and keeps its key); a registration is a user's
     at one time. -#}

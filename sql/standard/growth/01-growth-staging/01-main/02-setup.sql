@@ -17,7 +17,7 @@ CREATE TABLE IF NOT EXISTS {{ table(scratch_schema, 'growth_registrations_staged
   registration_time  TIMESTAMP NOT NULL
 ){{ table_options(dist_key='user_id', sort_keys=['batch_id']) }};
 
--- The staging tables: one row per natural key, whatever the loads held (SEEDS-SPEC B.4).
+-- The staging tables: one row per natural key, whatever the loads held.
 CREATE TABLE IF NOT EXISTS {{ table(output_schema, 'growth_all_sessions') }} (
   session_sk          VARCHAR(32) NOT NULL,
   user_id             BIGINT NOT NULL,
