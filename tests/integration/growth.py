@@ -7,7 +7,6 @@ writes them as a batch folder and loads it (each file one load batch, as the com
 from __future__ import annotations
 
 import csv
-import io
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -53,7 +52,6 @@ class GrowthModel:
                   "vars": variables or {}, "modules": modules or {}}
         (root / "sluice.yml").write_text(yaml.safe_dump(config))
         self.project = load_project(root)
-        self.log = io.StringIO()
         self.output_schema = (variables or {}).get("output_schema", "derived")
         self.entropy = (variables or {}).get("entropy", "")
         self.loads = 0
@@ -87,7 +85,7 @@ class GrowthModel:
             return result.last.rows if result.last else []
 
     def lifecycle(self, target) -> Lifecycle:
-        return Lifecycle(self.project, target, {}, Reporter(self.log)).open()
+        return Lifecycle(self.project, target, {}, Reporter()).open()
 
     def run(self, *modules: str) -> None:
         with self.project.target() as target:
