@@ -27,8 +27,9 @@ from tests.cli import invoke
 T0 = datetime(2024, 3, 1, 10, 0, 0)
 #: the first load's uuid_ts; each later load is a minute on
 LOAD0 = datetime(2024, 4, 1, 0, 0, 0)
+#: the family's modules in its own order (its folders': what status and the report list)
 MODULES = ("rs_base", "rs_identity", "rs_sessions", "rs_journeys", "rs_activity_sessions", "rs_daily_metrics",
-           "rs_web_attribution", "rs_user_features")
+           "rs_user_features", "rs_web_attribution")
 #: every table the family builds (views included), for snapshots
 OUTPUTS = ("dbt_aliases_mapping", "dbt_mapped_tracks", "dbt_session_tracks", "dbt_track_facts",
            "dbt_session_track_facts", "dbt_user_session_facts", "dbt_session_duration",
