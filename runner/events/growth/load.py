@@ -15,7 +15,6 @@ already holds, from any batch, is not added again, so a file sent twice adds not
 
 from __future__ import annotations
 
-import csv
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,7 @@ from sluice.events.rudderstack.load_read import Chunk, Load, loads, read_chunks,
 from sluice.events.rudderstack.load_sql import DuckDBValues, PostgresValues, ValueSql
 from sluice.events.rudderstack.load_values import convert
 from sluice.events.snowplow.load import LoadSummary
-from sluice.events.snowplow.load_read import Rejects, default_rejects_path
+from sluice.events.snowplow.load_read import Rejects, default_rejects_path, whole_file_or_nothing
 from sluice.output import Reporter
 from sluice.render.identifiers import check_identifiers
 from sluice.render.renderer import Renderer
@@ -104,16 +103,8 @@ class GrowthLoader:
         self.session.execute(self._render("01-schema.sql"), label="growth input tables")
 
     def load_file(self, path: Path) -> GrowthLoadSummary:
-        try:
+        with whole_file_or_nothing(path):
             return self._load(path, raw_table(path))
-        except UnicodeDecodeError as exc:
-            raise SluiceError(f"{path}: not UTF-8 text ({exc.reason}); nothing of this file was loaded") from None
-        except csv.Error as exc:
-            raise SluiceError(f"{path}: unreadable: {exc}; nothing of this file was loaded") from None
-        except OSError as exc:
-            raise SluiceError(f"{path}: cannot read: {exc}; nothing of this file was loaded") from None
-        except SluiceError as exc:
-            raise type(exc)(f"{path}: {exc}; nothing of this file was loaded") from exc
 
     def _load(self, path: Path, table: RawTable) -> GrowthLoadSummary:
         result = GrowthLoadSummary(files=1)

@@ -19,7 +19,6 @@ chunk (`load_sql.py`).
 
 from __future__ import annotations
 
-import csv
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,7 +35,7 @@ from sluice.events.rudderstack.load_write import FileTarget, TableWriter, writer
 from sluice.events.rudderstack.schema import Column
 from sluice.events.snowplow.load import LoadSummary
 from sluice.events.snowplow.load_duckdb import LOAD_MEMORY_LIMIT
-from sluice.events.snowplow.load_read import Rejects, default_rejects_path
+from sluice.events.snowplow.load_read import Rejects, default_rejects_path, whole_file_or_nothing
 from sluice.output import Reporter, quiet_reporter
 from sluice.render.identifiers import check_identifiers, check_length, fold
 from sluice.render.renderer import Renderer
@@ -148,16 +147,8 @@ class RudderLoader:
         return {fold(column, self.target.dialect): kind_of_type(data_type) for column, data_type in rows}
 
     def load_file(self, path: Path, stamp: datetime) -> RudderLoadSummary:
-        try:
+        with whole_file_or_nothing(path):
             return self._load(path, stamp)
-        except UnicodeDecodeError as exc:
-            raise SluiceError(f"{path}: not UTF-8 text ({exc.reason}); nothing of this file was loaded") from None
-        except csv.Error as exc:
-            raise SluiceError(f"{path}: unreadable: {exc}; nothing of this file was loaded") from None
-        except (OSError, EOFError) as exc:
-            raise SluiceError(f"{path}: cannot read: {exc}; nothing of this file was loaded") from None
-        except SluiceError as exc:
-            raise type(exc)(f"{path}: {exc}; nothing of this file was loaded") from exc
 
     def _load(self, path: Path, stamp: datetime) -> RudderLoadSummary:
         dialect = self.target.dialect

@@ -12,7 +12,6 @@ type and insert each chunk with its own CSV/COPY reader and JSON functions.
 
 from __future__ import annotations
 
-import csv
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,14 @@ from sluice.errors import SluiceError
 from sluice.events.snowplow import load_read
 from sluice.events.snowplow.load_duckdb import DuckDBWriter
 from sluice.events.snowplow.load_postgres import PostgresWriter
-from sluice.events.snowplow.load_read import FORMATS, Rejects, default_rejects_path, input_files, read_chunks
+from sluice.events.snowplow.load_read import (
+    FORMATS,
+    Rejects,
+    default_rejects_path,
+    input_files,
+    read_chunks,
+    whole_file_or_nothing,
+)
 from sluice.events.snowplow.load_write import PortableWriter, Tables, Writer
 from sluice.events.snowplow.schema import ATOMIC_FIELDS, CONTEXTS
 from sluice.output import Reporter, quiet_reporter
@@ -86,16 +92,8 @@ class Loader:
         self.tables = Tables.named(variables["input_schema"], str(variables["entropy"]))
 
     def load_file(self, path: Path, fmt: str) -> LoadSummary:
-        try:
+        with whole_file_or_nothing(path):
             return self._load(path, fmt)
-        except UnicodeDecodeError as exc:
-            raise SluiceError(f"{path}: not UTF-8 text ({exc.reason}); nothing of this file was loaded") from None
-        except csv.Error as exc:
-            raise SluiceError(f"{path}: unreadable: {exc}; nothing of this file was loaded") from None
-        except (OSError, EOFError) as exc:
-            raise SluiceError(f"{path}: cannot read: {exc}; nothing of this file was loaded") from None
-        except SluiceError as exc:
-            raise type(exc)(f"{path}: {exc}; nothing of this file was loaded") from exc
 
     def _load(self, path: Path, fmt: str) -> LoadSummary:
         result = LoadSummary(files=1)

@@ -43,6 +43,22 @@ _INDEX = {name: i for i, name in enumerate(ATOMIC_COLUMNS)}
 csv.field_size_limit(1 << 30)  # a record's contexts may be far longer than csv's 128 KiB default
 
 
+@contextmanager
+def whole_file_or_nothing(path: Path) -> Iterator[None]:
+    """A file that cannot be read or loaded fails with one line naming it (every loader's
+    files are one transaction each, so nothing of it stays)."""
+    try:
+        yield
+    except UnicodeDecodeError as exc:
+        raise SluiceError(f"{path}: not UTF-8 text ({exc.reason}); nothing of this file was loaded") from None
+    except csv.Error as exc:
+        raise SluiceError(f"{path}: unreadable: {exc}; nothing of this file was loaded") from None
+    except (OSError, EOFError) as exc:
+        raise SluiceError(f"{path}: cannot read: {exc}; nothing of this file was loaded") from None
+    except SluiceError as exc:
+        raise type(exc)(f"{path}: {exc}; nothing of this file was loaded") from exc
+
+
 # -- files ----------------------------------------------------------------------------------
 def input_files(path: Path, fmt: str) -> list[tuple[Path, str]]:
     """(file, format) to load: the file, or a directory's .tsv/.csv(.gz) files in name order."""
