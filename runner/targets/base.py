@@ -264,6 +264,9 @@ class Target:
             self.close_cursor(cursor)
         return count
 
+    def prepare_loading(self, session: Session) -> None:
+        """Settings for a session about to load files (each file one transaction); none here."""
+
     def stage_text(self, session: Session, name: str, columns: Sequence[str], text: bytes, fmt: str,
                    rows: int) -> None:
         """Make `name` a temporary relation of the `rows` records in `text`: a BIGINT column

@@ -36,6 +36,9 @@ class DuckDBSettings(TargetSettings):
     #: DuckDB spills to disk beyond this (e.g. "2GB"); https://duckdb.org/docs/configuration/overview
     memory_limit: str | None = None
 
+#: DuckDB's memory while loading, unless the target sets memory_limit (see prepare_loading)
+LOAD_MEMORY_LIMIT = "1GB"
+
 
 class DuckDBTarget(Target):
     type_name = "duckdb"
@@ -159,6 +162,14 @@ class DuckDBTarget(Target):
         finally:
             os.unlink(path)
         return count
+
+    def prepare_loading(self, session: Session) -> None:
+        """Memory bounded while loading, unless the target sets memory_limit: a file is one
+        transaction, and DuckDB would otherwise hold what it appends up to 80% of the machine's
+        memory, so a larger file took more memory; past this it spills to its temporary
+        directory instead. https://duckdb.org/docs/configuration/overview"""
+        if self.settings.memory_limit is None:
+            session.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT}'", label="load settings")
 
     def stage_text(self, session: Session, name: str, columns: Sequence[str], text: bytes, fmt: str,
                    rows: int) -> None:

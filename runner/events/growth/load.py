@@ -100,6 +100,8 @@ class GrowthLoader:
         return self.renderer.render(source.read_text(), {**self.variables, **context}, str(source))
 
     def setup(self) -> None:
+        """The target's loading settings, and the input tables when missing."""
+        self.target.prepare_loading(self.session)
         self.session.execute(self._render("01-schema.sql"), label="growth input tables")
 
     def load_file(self, path: Path) -> GrowthLoadSummary:

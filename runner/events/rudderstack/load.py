@@ -34,7 +34,6 @@ from sluice.events.rudderstack.load_values import BOOLEAN, DATETIME, FLOAT, INT,
 from sluice.events.rudderstack.load_write import FileTarget, TableWriter, writer_for
 from sluice.events.rudderstack.schema import Column
 from sluice.events.snowplow.load import LoadSummary
-from sluice.events.snowplow.load_duckdb import LOAD_MEMORY_LIMIT
 from sluice.events.snowplow.load_read import Rejects, default_rejects_path, whole_file_or_nothing
 from sluice.output import Reporter, quiet_reporter
 from sluice.render.identifiers import check_identifiers, check_length, fold
@@ -121,10 +120,8 @@ class RudderLoader:
         return self.renderer.render(source.read_text(), {**self.variables, **context}, str(source))
 
     def setup(self) -> None:
-        """The schema and `rudder_discards`, when missing; a DuckDB file's memory bounded."""
-        if self.target.dialect == "duckdb" and getattr(self.target.settings, "memory_limit", None) is None:
-            # a file is one transaction; DuckDB would hold what it appends up to 80% of memory
-            self.session.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT}'", label="load settings")
+        """The target's loading settings, and the schema and `rudder_discards` when missing."""
+        self.target.prepare_loading(self.session)
         self.session.execute(self._render("01-schema.sql"), label=str(DDL / "01-schema.sql"))
 
     def table_ddl(self, relation: str, columns: list[Column], exists: bool) -> str:

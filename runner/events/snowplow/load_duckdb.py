@@ -24,11 +24,6 @@ BOOLEANS, TRUE = "('1', '0', 't', 'f', 'true', 'false')", "('1', 't', 'true')"
 #: an envelope as a list of items, each schema and data kept as JSON text
 ENVELOPE = '{"data": [{"schema": "JSON", "data": "JSON"}]}'
 _NUMBERS = {INT: "BIGINT", FLOAT: "DOUBLE", NUM: "DECIMAL(18, 2)"}
-#: DuckDB's memory while loading, unless the target sets memory_limit: a file is one
-#: transaction, and DuckDB would otherwise hold what it appends up to 80% of the machine's
-#: memory, so a larger file took more memory; past this it spills to its temporary directory
-#: instead. https://duckdb.org/docs/configuration/overview
-LOAD_MEMORY_LIMIT = "1GB"
 
 
 class DuckDBWriter(StagedWriter):
@@ -39,8 +34,7 @@ class DuckDBWriter(StagedWriter):
         super().__init__(target, session, tables, layout)
         # TIMESTAMPTZ casts read a text without a zone in the session's time zone
         self.session.execute("SET TimeZone = 'UTC'", label="load settings")
-        if getattr(target.settings, "memory_limit", None) is None:
-            self.session.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT}'", label="load settings")
+        target.prepare_loading(self.session)
         sources = layout.context_sources
         self.statements = [
             ("check rows", check_rows(self.stage, sources)),
