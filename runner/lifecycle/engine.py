@@ -248,8 +248,8 @@ class Lifecycle:
             self.state.commit_offsets(module.name)
             for table in module.staged_inputs:
                 self.state.release(table)
-            self._cleanup(module, book)
             self.metadata.complete(module)
+            self._cleanup(module, book)
         fault_point(f"{module.name}:complete:end")
         return bool(self._module_variables(module, book).get("ends_run"))
 

@@ -46,33 +46,55 @@ class RunMetadata:
 
     def main_done(self, module: Module, run_id: str) -> dict[str, Any]:
         """Record main's end and figures; returns the figures."""
-        figures = self._figures(module)
-        assignments = "".join(f", {name} = :{name}" for name in figures)
-        self._set(module, f"outcome = 'main_done', main_end_tstamp = {self.state.now}{assignments}",
-                  run_id=run_id, **figures)
+        figures = {**self._row_figures(module), **self._dropped_figures(module)}
+        self._record(module, run_id, "outcome = 'main_done', main_end_tstamp = " + self.state.now, figures)
         return figures
 
     def complete(self, module: Module) -> None:
-        self._set(module, f"outcome = 'complete', run_end_tstamp = {self.state.now}", outcome="main_done")
+        """Record the end; a module whose `_this_run` table only complete writes gets its row
+        figures now (call before the cleanup drops that table)."""
+        counted = self.state.scalar(f"SELECT COUNT(rows_this_run) FROM {self.state.metadata} "
+                                    "WHERE module = :module AND outcome = 'main_done'", module=module.name)
+        figures = {} if counted or module.metadata is None else (
+            self._row_figures(module) or {"rows_this_run": 0, "distinct_key": module.metadata.key,
+                                          "distinct_key_count": 0})
+        self._record(module, None, f"outcome = 'complete', run_end_tstamp = {self.state.now}", figures,
+                     outcome="main_done")
 
-    def _figures(self, module: Module) -> dict[str, Any]:
-        """Rows, distinct keys, time-key range and duplicates, as module.yml's `metadata` says."""
+    def _record(self, module: Module, run_id: str | None, assignments: str, figures: dict[str, Any],
+                outcome: str = "running") -> None:
+        self._set(module, assignments + "".join(f", {name} = :{name}" for name in figures), run_id=run_id,
+                  outcome=outcome, **figures)
+
+    def _row_figures(self, module: Module) -> dict[str, Any]:
+        """Rows, distinct keys and time-key range of the `_this_run` table module.yml's `metadata`
+        names; none while that table does not exist."""
         spec, state = module.metadata, self.state
-        if spec is None:
+        table = spec and state.staged_table(spec.table)
+        if not table or not state.exists(table):
             return {}
-        table = state.staged_table(spec.table)
-        if not state.exists(table):
-            return {"rows_this_run": 0, "distinct_key": spec.key, "distinct_key_count": 0}
         time_cols = f", MIN({spec.time_key}), MAX({spec.time_key})" if spec.time_key else ""
         row = state.rows(f"SELECT COUNT(*), COUNT(DISTINCT {spec.key}){time_cols} FROM {table}")[0]
         figures = {"rows_this_run": int(row[0]), "distinct_key": spec.key, "distinct_key_count": int(row[1])}
         if spec.time_key:
             figures.update(time_key=spec.time_key, min_time_key=_text(row[2]), max_time_key=_text(row[3]))
-        for column, name in (("duplicate_rows_removed", spec.duplicates_table), ("rows_dropped", spec.dropped_table)):
-            counted = name and state.staged_table(name)
-            if counted and state.exists(counted):
-                figures[column] = int(state.scalar(f"SELECT COUNT(*) FROM {counted}"))
         return figures
+
+    def _dropped_figures(self, module: Module) -> dict[str, Any]:
+        """Duplicates removed and input rows dropped, from the scratch tables `metadata` names."""
+        spec, figures = module.metadata, {}
+        for column, name in (("duplicate_rows_removed", spec and spec.duplicates_table),
+                             ("rows_dropped", spec and spec.dropped_table)):
+            counted = name and self.state.staged_table(name)
+            if counted and self.state.exists(counted):
+                figures[column] = _count(self.state, counted, column)
+        return figures
+
+
+def _count(state: LifecycleState, table: str, column: str) -> int:
+    """The table's rows, or the sum of its `column` where it has one (see MetadataSpec)."""
+    total = f"COALESCE(SUM({column}), 0)" if column in state.columns(table) else "COUNT(*)"
+    return int(state.scalar(f"SELECT {total} FROM {table}"))
 
 
 def _text(value: Any) -> str | None:

@@ -30,7 +30,9 @@ class MetadataSpec(Strict):
     key: str
     time_key: str | None = None
     duplicates_table: Name | None = None
-    #: a scratch table of the input rows the run dropped (one row each), counted as rows_dropped
+    #: a scratch table of the input rows the run dropped, counted as rows_dropped: one row each,
+    #: or, where what is dropped is not a row (the elements of a JSON array), a `rows_dropped`
+    #: column saying how many each row stands for
     dropped_table: Name | None = None
 
 

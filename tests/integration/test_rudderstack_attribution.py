@@ -154,6 +154,25 @@ def test_touches_within_the_lookback_get_first_last_and_linear_credit(rs):
         (converted.date(), "Organic Search", "USD", 1, 1, 0, 0.333333, 90, 0, 30)]
 
 
+def test_last_non_direct_credit_skips_direct_touches_unless_every_touch_is_direct(rs):
+    rs.load([page("p1", at(0), anon="a1", **GOOGLE),                  # sessions more than 30 min apart
+             page("p2", at(hours=2), anon="a1", **NEWSLETTER),
+             page("p3", at(hours=4), anon="a1", **DIRECT),
+             *order("o1", at(hours=4, minutes=5), anon="a1", order_id="ord1", total=80.0, currency="USD"),
+             page("q1", at(0), anon="b1", **DIRECT),
+             page("q2", at(hours=3), anon="b1", **DIRECT),
+             *order("o2", at(hours=3, minutes=1), anon="b1", order_id="ord2", total=10.0, currency="USD")])
+    rs.run()
+    # o1: the latest touch that is not Direct is the newsletter's; o2: all Direct, so the last one
+    assert rs.table("web_attribution_touches", "conversion_id, channel, touch_index, last_touch_credit, "
+                    "last_non_direct_credit, last_non_direct_revenue") == [
+        ("o1", "Direct", 3, 1, 0, 0), ("o1", "Email", 2, 0, 1, 80), ("o1", "Organic Search", 1, 0, 0, 0),
+        ("o2", "Direct", 1, 0, 0, 0), ("o2", "Direct", 2, 1, 1, 10)]
+    assert rs.table("web_attribution_by_channel", "channel, touches, last_non_direct_credit, "
+                    "last_non_direct_revenue") == [
+        ("Direct", 3, 1, 10), ("Email", 1, 1, 80), ("Organic Search", 1, 0, 0)]
+
+
 def test_conversions_without_a_touch_count_whole_under_none_per_currency(rs):
     rs.load([page("p1", at(days=-31), anon="a1", **GOOGLE),
              *order("o1", at(0), anon="a1", order_id="ord1", total=25.0, currency="USD"),     # its session is too old

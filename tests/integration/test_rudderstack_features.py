@@ -172,6 +172,49 @@ def test_lists_beyond_max_list_size_are_null_and_category_ties_go_to_the_smalles
         "highest_spent_category": "a", "highest_transacted_category": "a", "average_units_per_transaction": 4}
 
 
+def test_order_lines_beyond_max_products_per_order_are_ignored_and_counted(project):
+    rs = features_with(project, feature_snapshot_retention_days=1, max_products_per_order=2)
+
+    def line(sku: str, category: str, price: float) -> dict:
+        return {"sku": sku, "category": category, "price": price, "quantity": 1}
+
+    rs.load([*order("o1", 1, total=6.0, products=products(line("a", "x", 1), line("b", "x", 2), line("c", "y", 9))),
+             *order("o2", 2, total=4.0, products=products(*(line(sku, "z", 1) for sku in "defg"))),
+             *order("o3", 2, total=2.0, products=products(line("h", "z", 2)))])
+    rs.as_of(date(2024, 3, 3))
+    # kept: o1 a, b (c left out); o2 d, e (f, g left out); o3 h. Spend x 1+2, z 1+1+2; orders x 1, z 2
+    assert subset(rs.features("u1", date(2024, 3, 3)), "items_purchased_ever categories_purchased_ever "
+                  "highest_spent_category highest_transacted_category") == {
+        "items_purchased_ever": '["a","b","d","e","h"]', "categories_purchased_ever": '["x","z"]',
+        "highest_spent_category": "z", "highest_transacted_category": "z"}
+    # the run's metadata: one snapshot row written (u1 on D), three lines dropped
+    assert rs.sql(f"SELECT rows_this_run, rows_dropped FROM {rs.output_schema}.datamodel_metadata{rs.entropy} "
+                  f"WHERE module = 'rs_user_features' AND rows_this_run > 0") == [(1, 3)]
+
+
+@pytest.mark.parametrize("reporting", [None, "usd"])
+def test_orders_in_another_currency_are_listed_by_a_warn_check(project, reporting):
+    rs = features_with(project, feature_snapshot_retention_days=1, reporting_currency=reporting)
+
+    def listed() -> int:
+        """Orders the check has listed so far (it runs in every round of a catch-up)."""
+        return rs.sql(f"SELECT COALESCE(SUM(n_failing), 0) FROM {rs.output_schema}.dq_results{rs.entropy} "
+                      f"WHERE check_name = 'rs_features_one_currency' AND severity = 'warn'")[0][0]
+
+    rs.load([*order("o1", 1, total=10.0, currency="USD"), *order("o2", 1, total=5.0, currency=" usd ")])
+    rs.as_of(date(2024, 3, 1))
+    assert listed() == 0                                 # USD only
+    rs.load([*order("o3", 2, total=7.0, currency="EUR"), *order("o4", 2, total=1.0)])
+    rs.as_of(date(2024, 3, 2))
+    assert listed() == 1                                 # o3; o4 has none: taken as the reporting one
+    rs.load([*order("o5", 3, total=2.0, currency="usd")])
+    rs.as_of(date(2024, 3, 3))
+    # o5 in USD is listed while USD and EUR both have been seen, unless USD is the reporting one
+    assert listed() == (2 if reporting is None else 1)
+    # the amounts are summed as given, whatever their currency
+    assert rs.features("u1", date(2024, 3, 3))["total_amt_spent"] == 25
+
+
 def test_carts_products_and_payment_modes(rs):
     def add(event_id: str, day: int, cart: str, sku: str) -> list:
         return ecommerce("product_added", event_id, on(day), cart_id=cart, sku=sku, price=1.0)

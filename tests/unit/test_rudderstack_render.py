@@ -34,9 +34,10 @@ FEATURES = [
 ]
 FAMILY = ("rs_base", "rs_identity", "rs_sessions", "rs_journeys", "rs_activity_sessions", "rs_daily_metrics",
           "rs_web_attribution", "rs_user_features")
-#: tables of one row per date (or per date and dimension): small, copied to every node on Redshift
+#: tables of one row per date (or per date and dimension) or per currency: small, copied to every
+#: node on Redshift
 DAILY = ("rs_daily_metrics", "rs_daily_session_metrics_by_dim", "rs_daily_dau_by_first_touch",
-         "web_attribution_by_channel", "rs_features_snapshots")
+         "web_attribution_by_channel", "rs_features_snapshots", "rs_features_currencies")
 
 
 @pytest.fixture(scope="module")

@@ -75,6 +75,12 @@ CREATE TABLE IF NOT EXISTS {{ table(output_schema, 'rs_features_order_lines') }}
 ){{ table_options(dist_key='event_id', sort_keys='event_id') }};
 {{ create_index('rs_features_order_lines' ~ entropy ~ '_id', table(output_schema, 'rs_features_order_lines'), 'event_id') }};
 
+-- Each currency an order has been seen in: what the check of reporting_currency compares a
+-- run's orders with when no reporting currency is set.
+CREATE TABLE IF NOT EXISTS {{ table(output_schema, 'rs_features_currencies') }} (
+  currency  {{ string }} NOT NULL
+){{ table_options(dist_key='all', sort_keys='currency') }};
+
 -- One row per visitor and date with any input row: what sums per day. Seconds
 -- and amounts are exact decimals (amounts to the millionth): their sums never depend on the
 -- order rows are added in, so a run over batches equals one over everything to the last digit.

@@ -34,7 +34,7 @@ SELECT CAST(NULL AS VARCHAR(32)) AS source_table, CAST(NULL AS {{ string }}) AS 
        CAST(NULL AS {{ string }}) AS state, CAST(NULL AS DATE) AS created_at, CAST(NULL AS {{ string }}) AS cart_id,
        CAST(NULL AS {{ string }}) AS product_ref, CAST(NULL AS {{ string }}) AS payment_method,
        CAST(NULL AS {{ string }}) AS order_id, CAST(NULL AS DOUBLE PRECISION) AS amount,
-       CAST(NULL AS {{ string_type() }}) AS products, FALSE AS excluded
+       CAST(NULL AS {{ string_type() }}) AS products, CAST(NULL AS {{ string }}) AS currency, FALSE AS excluded
 WHERE 1 = 0
 {%- if columns(table(scratch_schema, 'rs_event_properties_staged')) %}
 UNION ALL
@@ -46,7 +46,7 @@ SELECT p.source_table, p.event_id, p.anonymous_id, p.user_id, p.event_tstamp, {{
        p.gender, CAST(p.birthday AS DATE), p.country, p.state, CAST(p.created_at AS DATE),
        p.cart_id, CASE WHEN p.source_table = 'product_added' THEN p.{{ product_column }} END,
        p.payment_method, CAST(NULL AS {{ string }}), CAST(NULL AS DOUBLE PRECISION),
-       CAST(NULL AS {{ string_type() }}), p.excluded
+       CAST(NULL AS {{ string_type() }}), CAST(NULL AS {{ string }}), p.excluded
 FROM {{ unconsumed('rs_event_properties_staged', 'p', newest_per='event_id') }}
 {%- endif %}
 {%- if columns(table(scratch_schema, 'rs_orders_staged')) %}
@@ -55,7 +55,8 @@ SELECT CAST('order_completed' AS VARCHAR(32)), o.event_id, o.anonymous_id, o.use
        {{ to_date('o.event_tstamp') }}, 0, 0, CAST(NULL AS {{ string }}), CAST(NULL AS {{ string }}),
        CAST(NULL AS {{ string }}), CAST(NULL AS DATE), CAST(NULL AS {{ string }}), CAST(NULL AS {{ string }}),
        CAST(NULL AS DATE), CAST(NULL AS {{ string }}), CAST(NULL AS {{ string }}), CAST(NULL AS {{ string }}),
-       o.order_id, COALESCE(o.{{ order_amount_column }}, o.{{ other_amount }}), o.products_json, o.excluded
+       o.order_id, COALESCE(o.{{ order_amount_column }}, o.{{ other_amount }}), o.products_json,
+       NULLIF(UPPER(TRIM(o.currency)), ''), o.excluded
 FROM {{ unconsumed('rs_orders_staged', 'o', newest_per='event_id') }}
 {%- endif %}
 {%- endcall %};
@@ -77,6 +78,15 @@ FROM (
   WHERE o.source_table = 'order_completed' AND NOT o.excluded AND o.products IS NOT NULL
     AND series.line_no < {{ json_array_length('o.products') }}
 ) AS l
+{%- endcall %};
+
+-- The lines beyond max_products_per_order, ignored: how many per order, counted in the run's
+-- datamodel_metadata.rows_dropped.
+{% call replace_table(table(scratch_schema, 'rs_features_lines_dropped')) -%}
+SELECT o.event_id, {{ json_array_length('o.products') }} - {{ number(max_products_per_order) }} AS rows_dropped
+FROM {{ props_in }} AS o
+WHERE o.source_table = 'order_completed' AND NOT o.excluded AND o.products IS NOT NULL
+  AND {{ json_array_length('o.products') }} > {{ number(max_products_per_order) }}
 {%- endcall %};
 
 {% call replace_table(table(scratch_schema, 'rs_features_remapped')) -%}

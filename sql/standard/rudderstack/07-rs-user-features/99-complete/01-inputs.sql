@@ -22,3 +22,10 @@
 {{ delete_insert(lines, ['event_id', 'line_no', 'product_ref', 'category_ref', 'quantity', 'line_amount'],
                  table(scratch_schema, 'rs_features_lines_in') ~ ' AS l',
                  rs_same_keys(lines, props_in, ['event_id'])) }};
+
+{%- set currencies = table(output_schema, 'rs_features_currencies') %}
+INSERT INTO {{ currencies }} (currency)
+SELECT DISTINCT p.currency
+FROM {{ props_in }} AS p
+WHERE p.source_table = 'order_completed' AND NOT p.excluded AND p.currency IS NOT NULL
+  AND p.currency NOT IN (SELECT c.currency FROM {{ currencies }} AS c);

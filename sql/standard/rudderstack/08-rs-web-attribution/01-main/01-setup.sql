@@ -97,9 +97,11 @@ CREATE TABLE IF NOT EXISTS {{ touches }} (
   touches_in_path       BIGINT NOT NULL,
   first_touch_credit    DOUBLE PRECISION NOT NULL,
   last_touch_credit     DOUBLE PRECISION NOT NULL,
+  last_non_direct_credit  DOUBLE PRECISION NOT NULL,
   linear_credit         DOUBLE PRECISION NOT NULL,
   first_touch_revenue   DOUBLE PRECISION,
   last_touch_revenue    DOUBLE PRECISION,
+  last_non_direct_revenue DOUBLE PRECISION,
   linear_revenue        DOUBLE PRECISION
 ){{ table_options(dist_key='conversion_id', sort_keys=['conversion_id', 'touch_index']) }};
 {{ create_index('web_attribution_touches' ~ entropy ~ '_id', touches, 'conversion_id') }};
@@ -113,8 +115,10 @@ CREATE TABLE IF NOT EXISTS {{ table(output_schema, 'web_attribution_by_channel')
   touches               BIGINT NOT NULL,
   first_touch_credit    DECIMAL(38, 6) NOT NULL,
   last_touch_credit     DECIMAL(38, 6) NOT NULL,
+  last_non_direct_credit  DECIMAL(38, 6) NOT NULL,
   linear_credit         DECIMAL(38, 6) NOT NULL,
   first_touch_revenue   DECIMAL(38, 6),
   last_touch_revenue    DECIMAL(38, 6),
+  last_non_direct_revenue DECIMAL(38, 6),
   linear_revenue        DECIMAL(38, 6)
 ){{ table_options(dist_key='all', sort_keys=['conversion_date', 'channel']) }};

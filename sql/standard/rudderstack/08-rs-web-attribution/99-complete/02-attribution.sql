@@ -13,8 +13,8 @@
 
 {{ delete_insert(touches, ['conversion_id', 'order_id', 'blended_user_id', 'converted_at', 'session_id',
                            'session_start_tstamp', 'channel', 'touch_index', 'touches_in_path', 'first_touch_credit',
-                           'last_touch_credit', 'linear_credit', 'first_touch_revenue', 'last_touch_revenue',
-                           'linear_revenue'],
+                           'last_touch_credit', 'last_non_direct_credit', 'linear_credit', 'first_touch_revenue',
+                           'last_touch_revenue', 'last_non_direct_revenue', 'linear_revenue'],
                  table(scratch_schema, 'web_attr_touches') ~ ' AS t',
                  rs_same_keys(touches, changed, ['conversion_id']) ~ ' OR '
                  ~ rs_same_keys(touches, recompute, ['conversion_id'])) }};
@@ -25,14 +25,15 @@ CAST(SUM(CASE WHEN t.conversion_id IS NULL THEN {{ whole }} ELSE t.{{ credit }} 
 {%- endmacro %}
 {% set source -%}
 (SELECT c.conversion_date, COALESCE(t.channel, '(none)') AS channel, c.currency, COUNT(t.conversion_id) AS touches,
-        {{ summed('first_touch_credit', '1') }}, {{ summed('last_touch_credit', '1') }}, {{ summed('linear_credit', '1') }},
-        {{ summed('first_touch_revenue', 'c.amount') }}, {{ summed('last_touch_revenue', 'c.amount') }},
-        {{ summed('linear_revenue', 'c.amount') }}
+        {%- for rule in ['first_touch', 'last_touch', 'last_non_direct', 'linear'] %}
+        {{ summed(rule ~ '_credit', '1') }}, {{ summed(rule ~ '_revenue', 'c.amount') }}{{ ',' if not loop.last }}
+        {%- endfor %}
  FROM {{ conversions }} AS c
  LEFT JOIN {{ touches }} AS t ON t.conversion_id = c.conversion_id
  WHERE c.conversion_date IN (SELECT d.conversion_date FROM {{ dates }} AS d)
  GROUP BY c.conversion_date, COALESCE(t.channel, '(none)'), c.currency) AS g
 {%- endset %}
-{{ delete_insert(by_channel, ['conversion_date', 'channel', 'currency', 'touches', 'first_touch_credit', 'last_touch_credit',
-                              'linear_credit', 'first_touch_revenue', 'last_touch_revenue', 'linear_revenue'],
+{{ delete_insert(by_channel, ['conversion_date', 'channel', 'currency', 'touches', 'first_touch_credit',
+                              'first_touch_revenue', 'last_touch_credit', 'last_touch_revenue', 'last_non_direct_credit',
+                              'last_non_direct_revenue', 'linear_credit', 'linear_revenue'],
                  source, 'conversion_date IN (SELECT d.conversion_date FROM ' ~ dates ~ ' AS d)') }};
