@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -124,15 +124,20 @@ class Lifecycle:
             raise ArgumentError(f"--from-step: module '{module}' main has no step '{step}' (steps: {known})") from None
         self.from_step[module] = step
 
-    def prepare(self, plan: Plan) -> dict[tuple[str, str], list[list[RenderedQuery]]]:
+    def prepare(self, plan: Plan, destroyed: Iterable[Module] = ()) -> dict[tuple[str, str], list[list[RenderedQuery]]]:
         """Render every playbook of the plan before anything runs, so a template error in the
         last module stops the run before the first one commits. Batch ranges are not known
-        yet: the rendering reads none (the rendering at run time uses the real ones)."""
+        yet: the rendering reads none (the rendering at run time uses the real ones). The
+        tables of `destroyed` modules render as absent, as they will be when those run (a full
+        refresh: a module that refuses to run on tables of an old shape must not refuse the
+        rebuild that replaces them)."""
+        produced = [name for module in destroyed for name in module.produces + module.scratch]
+        gone = {f"{name}{self.state.entropy}".lower() for name in produced} if produced else set()
         rendered = {}
         for module, phase in plan:
             book = self._playbook(module.main if phase == "main" else module.complete)
             inputs = {t: (0, 0) for t in module.staged_inputs}
-            rendered[module.name, phase] = self._render(module, phase, book, "dry-run", 1, inputs)
+            rendered[module.name, phase] = self._render(module, phase, book, "dry-run", 1, inputs, gone=gone)
         return rendered
 
     def dry_run(self, plan: Plan) -> None:
@@ -261,7 +266,7 @@ class Lifecycle:
         Returns the rebuilt modules in lifecycle order."""
         rebuilt = graph.downstream(graph.build_graph(self.modules), list(names) or list(self.modules))
         chosen = [self.modules[name] for name in rebuilt]
-        self.prepare(self.plan(rebuilt))  # render everything first, as a run does
+        self.prepare(self.plan(rebuilt), destroyed=chosen)  # render everything first, as a run does
         restages = [(self._producer_of(table), module, table) for module in chosen for table in module.staged_inputs
                     if self._producer_of(table).name not in rebuilt]
         for producer, _, table in restages:  # before anything is destroyed: a refusal then costs nothing
@@ -345,12 +350,14 @@ class Lifecycle:
         return module_variables(self.project, module, book, self.cli_vars, self.target.dialect)
 
     def _render(self, module: Module, phase: str, book: Playbook, run_id: str, batch_id: int | None,
-                inputs: Mapping[str, BatchRange], extra: Mapping[str, Any] | None = None
-                ) -> list[list[RenderedQuery]]:
+                inputs: Mapping[str, BatchRange], extra: Mapping[str, Any] | None = None,
+                gone: Collection[str] = ()) -> list[list[RenderedQuery]]:
         variables = self._module_variables(module, book)
         # a dry run renders without a connection: every output then looks new
         state = getattr(self, "state", None)
-        names = run_names(module, run_id, batch_id, inputs, variables, state.columns if state else None)
+        columns = state and (lambda relation: [] if relation.rpartition(".")[2].lower() in gone
+                             else state.columns(relation))
+        names = run_names(module, run_id, batch_id, inputs, variables, columns or None)
         variables.update(names, **(extra or {}))
         steps = book.steps
         if phase == "main" and module.name in self.from_step:

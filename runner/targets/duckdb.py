@@ -35,6 +35,10 @@ class DuckDBSettings(TargetSettings):
     threads: int | None = Field(None, ge=1)
     #: DuckDB spills to disk beyond this (e.g. "2GB"); https://duckdb.org/docs/configuration/overview
     memory_limit: str | None = None
+    #: the write-ahead log's size that makes DuckDB merge it into the file. Its default (16MB)
+    #: merges after nearly every module's commit; a run commits some seventy times, and
+    #: merging once when the run ends is cheaper. Every commit is durable either way.
+    checkpoint_threshold: str = "1GB"
 
 #: DuckDB's memory while loading, unless the target sets memory_limit (see prepare_loading)
 LOAD_MEMORY_LIMIT = "1GB"
@@ -85,7 +89,9 @@ class DuckDBTarget(Target):
             except OSError as exc:
                 raise TargetError(f"target '{self.name}': cannot create {self.path.parent}: {exc.strerror}") from exc
         config = {k: str(v) for k, v in (("threads", self.settings.threads),
-                                         ("memory_limit", self.settings.memory_limit)) if v is not None}
+                                         ("memory_limit", self.settings.memory_limit),
+                                         ("checkpoint_threshold", self.settings.checkpoint_threshold))
+                  if v is not None}
         deadline = time.monotonic() + self.lock_timeout
         while True:
             try:

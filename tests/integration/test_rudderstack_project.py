@@ -73,3 +73,18 @@ def test_a_sessionizer_enabled_later_is_backfilled_over_history(project):
     assert result.returncode == 0, result.stderr
     assert rs.table("rs_activity_track_facts", "event_id, session_id, track_sequence_number") == [
         ("p1", "1 - u1", 2), ("t1", "1 - u1", 1), ("t2", "1 - u1", 3)]
+
+
+def test_a_changed_journey_length_is_refused_until_the_full_refresh_that_rebuilds_it(project):
+    rs = RudderModel(project.root, project.target_settings)
+    rs.load([track(f"t{i}", at(minutes=i), name) for i, name in enumerate(["a", "b", "c", "d"], 1)])
+    assert invoke(project.root, "run", "--catch-up").returncode == 0
+    longer = RudderModel(project.root, project.target_settings, modules={"rs_journeys": {"vars": {"journey_length": 4}}})
+    refused = invoke(project.root, "run", "--catch-up")
+    assert refused.returncode != 0 and "--full-refresh rs_journeys" in refused.stderr, refused.stderr
+    rebuilt = invoke(project.root, "run", "--full-refresh", "rs_journeys")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    # four events of one session: the first three steps of each track after it, by the new length
+    assert longer.table("dbt_tracks_flow", "event_id, event, event_2, event_3, event_4") == [
+        ("t1", "a", "b", "c", "d"), ("t2", "b", "c", "d", None), ("t3", "c", "d", None, None),
+        ("t4", "d", None, None, None)]

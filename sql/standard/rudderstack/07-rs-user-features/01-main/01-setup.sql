@@ -117,7 +117,7 @@ CREATE TABLE IF NOT EXISTS {{ long }} (
   feature_type           VARCHAR(8) NOT NULL,
   row_id                 {{ string }} NOT NULL
 ){{ table_options(dist_key='dbt_visitor_id', sort_keys=[quote('timestamp'), 'dbt_visitor_id']) }};
-{{ create_index('event_stream_feature_table' ~ entropy ~ '_visitor', long, 'dbt_visitor_id, ' ~ quote('timestamp')) }};
+{{ create_index('event_stream_feature_table' ~ entropy ~ '_snapshot', long, quote('timestamp') ~ ', dbt_visitor_id') }};
 
 CREATE TABLE IF NOT EXISTS {{ wide }} (
   dbt_visitor_id  {{ string }} NOT NULL,
@@ -125,7 +125,7 @@ CREATE TABLE IF NOT EXISTS {{ wide }} (
   row_id          {{ string }} NOT NULL,
 {{ rs_features(lookback_days, 'ddl') }}
 ){{ table_options(dist_key='dbt_visitor_id', sort_keys=[quote('timestamp'), 'dbt_visitor_id']) }};
-{{ create_index('event_stream_customer_features' ~ entropy ~ '_visitor', wide, 'dbt_visitor_id, ' ~ quote('timestamp')) }};
+{{ create_index('event_stream_customer_features' ~ entropy ~ '_snapshot', wide, quote('timestamp') ~ ', dbt_visitor_id') }};
 
 -- The wide rows of the newest snapshot.
 {% call replace_view(table(output_schema, 'event_stream_customer_features_latest')) -%}
