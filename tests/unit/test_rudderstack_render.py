@@ -30,7 +30,8 @@ FEATURES = [
      "reporting_timezone": "Europe/Paris", "activity_sources": ["tracks", "pages", "screens"],
      "inactivity_cutoff": 600, "attribution_lookback_days": 7, "conversion_amount": ["revenue"], "order_sources": [],
      "features_as_of": "2024-03-05", "lookback_days": [7, 28], "feature_restate": "none", "features_catch_up": "latest",
-     "campaign_source_tables": ["identifies", "tracks"], "order_amount_column": "revenue", "product_ref_var": "name"},
+     "campaign_source_tables": ["identifies", "tracks"], "order_amount_column": "revenue", "product_ref_var": "name",
+     "pass_through_columns": ["context_locale", "context_screen_width", "plan_tier"]},
 ]
 FAMILY = ("rs_base", "rs_identity", "rs_sessions", "rs_journeys", "rs_activity_sessions", "rs_daily_metrics",
           "rs_web_attribution", "rs_user_features")
@@ -53,7 +54,7 @@ def every_column(relation: str) -> list[str]:
     name = relation.split(".")[-1].removesuffix("_copy2")
     if name in TABLES:
         return list(TABLES[name].column_names)
-    if name == "event_stream_customer_features":
+    if name in ("event_stream_customer_features", "web_page_views"):   # columns that follow options: checked below
         return []
     return ["session_id", "ended_at", "num_pvs", "n_events", "cnt_viewed_product", "cnt_signup", "event_2",
             "event_3", "event_4", "event_5", "alias", "dbt_visitor_id"]
