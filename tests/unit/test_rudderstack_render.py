@@ -54,7 +54,7 @@ def every_column(relation: str) -> list[str]:
     name = relation.split(".")[-1].removesuffix("_copy2")
     if name in TABLES:
         return list(TABLES[name].column_names)
-    if name in ("event_stream_customer_features", "web_page_views"):   # columns that follow options: checked below
+    if name == "event_stream_customer_features":
         return []
     return ["session_id", "ended_at", "num_pvs", "n_events", "cnt_viewed_product", "cnt_signup", "event_2",
             "event_3", "event_4", "event_5", "alias", "dbt_visitor_id"]
@@ -157,3 +157,26 @@ def test_a_changed_lookback_days_asks_for_a_full_refresh(project):
     variables.update(names)
     with pytest.raises(Exception, match="full-refresh rs_user_features"):
         render_steps(book.steps, renderer, variables)
+
+
+def render_attribution_main(project, features: dict, columns=every_column) -> None:
+    renderer = project_renderer(project, "duckdb")
+    module = discover(project)["rs_web_attribution"]
+    book = load_playbook(module.main, {}, Renderer(None), project_root=project.root)
+    variables = module_variables(project, module, book, features, "duckdb")
+    variables.update(run_names(module, "r", 7, {t: (3, 7) for t in module.staged_inputs}, variables, columns))
+    render_steps(book.steps, renderer, variables)
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("context_locale", "must be a list of column names"),               # --var gives a string
+    (["Context_Locale"], "'Context_Locale' is not a column name"),
+    (["plan tier; drop"], "is not a column name"),
+    ([7], "'7' is not a column name"),
+    (["page_url"], "'page_url' is a column web_page_views__sessionized has already"),
+    (["session_id"], "'session_id' is a column web_page_views__sessionized has already"),
+    (["context_locale", "context_locale"], "names 'context_locale' twice"),
+])
+def test_pass_through_columns_are_checked(project, value, message):
+    with pytest.raises(Exception, match=message):
+        render_attribution_main(project, {"pass_through_columns": value})

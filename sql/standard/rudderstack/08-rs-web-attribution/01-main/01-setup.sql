@@ -28,10 +28,6 @@
 {%- set sessions = table(output_schema, 'web_sessions') %}
 {%- set conversions = table(output_schema, 'web_conversions') %}
 {%- set touches = table(output_schema, 'web_attribution_touches') %}
-{%- set have = columns(page_views) %}
-{%- if have and have | sort != (page_view_names.split(', ') + pass_through_columns | list) | sort -%}
-{{ fail("web_page_views has other columns than pass_through_columns gives: a schema change; run `sluice run --full-refresh rs_web_attribution`") }}
-{%- endif %}
 -- The referrer mapping, from the rows the family ships, only when the table does not exist:
 -- a user's own rows stay.
 {{ seed_table(mapping, columns(mapping), [('host', string), ('source', string), ('medium', string)],
