@@ -228,10 +228,10 @@ SESSION_PASSED = ("session_id, page_views, first_context_locale, last_context_lo
                   "last_plan_tier")
 
 
-def passing(root: Path, target: dict, columns=PASSED) -> AttributionModel:
+def passing(root: Path, target: dict, columns=PASSED, variables: dict | None = None) -> AttributionModel:
     modules = {"rs_web_attribution": {"vars": {"pass_through_columns": list(columns)}},
                **{m: {"enabled": False} for m in MODULES if m not in ("rs_base", "rs_identity", "rs_web_attribution")}}
-    return AttributionModel(root, target, modules=modules)
+    return AttributionModel(root, target, variables, modules)
 
 
 def test_pass_through_columns_ride_on_page_views_and_on_each_sessions_first_and_last(project):
@@ -291,6 +291,20 @@ def test_a_page_sent_again_carries_the_values_of_the_copy_rs_base_keeps(project)
         ("p1", "pt-BR"), ("p2", "nl-NL"), ("q1", "de-DE")]
 
 
+def test_a_page_sent_again_after_its_run_ends_as_in_one_full_run(project, tmp_path):
+    # the copy sent again, received later, loads after a run built the page view: rs_base does not
+    # stage it again, and one full run over both copies keeps the first one too
+    rows = [page("p1", at(0), context_locale="en-GB"),
+            page("p1", at(0), context_locale="de-DE", received_at=at(minutes=30)), page("p2", at(minutes=1))]
+    models = []
+    for name in ("incremental", "full"):
+        (tmp_path / name).mkdir()
+        models.append(passing(tmp_path / name, project.target_settings, variables={"entropy": f"_{name[:4]}"}))
+    play(*models, rows, [0, 1, 1], [("load", None), *(("run", m) for m in ("rs_base", "rs_identity",
+                                                                           "rs_web_attribution"))])
+    assert models[1].table("web_page_views", "page_view_id, context_locale") == [("p1", "en-GB"), ("p2", None)]
+
+
 def test_a_full_refresh_after_pass_through_columns_changed_fills_the_new_columns(project):
     before = passing(project.root, project.target_settings, ["plan_tier"])   # no pages row has it
     before.load([page("p1", at(0), context_locale="en-GB"), page("p2", at(minutes=1), context_locale="fr-FR")])
@@ -307,16 +321,18 @@ def test_a_full_refresh_after_pass_through_columns_changed_fills_the_new_columns
 
 # The property: pages, orders (in two currencies) and identifies of a few devices and users over
 # four days, gaps at the session cutoff and at the one-day look-back, ids re-sent with other
-# times, in random batches with random runs and complete replays of the modules attribution
-# needs, end equal to one full run.
+# times (a page maybe with another locale, a pass-through column), in random batches with random
+# runs and complete replays of the modules attribution needs, end equal to one full run.
 DAY = 86_400_000
 ATTRIBUTION_MODULES = ("rs_base", "rs_identity", "rs_web_attribution")
-ATTRIBUTION_ONLY = {"rs_web_attribution": {"vars": {"attribution_lookback_days": 1}},
+ATTRIBUTION_ONLY = {"rs_web_attribution": {"vars": {"attribution_lookback_days": 1,
+                                                    "pass_through_columns": ["context_locale", "plan_tier"]}},
                     **{m: {"enabled": False} for m in MODULES if m not in ATTRIBUTION_MODULES}}
 SOURCES = st.fixed_dictionaries({}, optional={
     "context_page_referrer": st.sampled_from(["$direct", "https://www.google.com/", "https://t.co/x"]),
     "context_campaign_source": st.sampled_from(["google", "newsletter"]),
     "context_campaign_medium": st.sampled_from(["cpc", "email"]),
+    "context_locale": st.sampled_from(["en-GB", "fr-FR"]),
 })
 GAPS = st.sampled_from([0, 1, 1_800_000, 1_800_001, 3_600_000, DAY - 1, DAY, DAY + 1])
 
@@ -341,8 +357,9 @@ def web_rows(draw) -> list:
             clock += draw(GAPS)
     for table, original in draw(st.lists(st.sampled_from(rows), max_size=2)):
         shift = draw(st.sampled_from([-5_000, 2_000_000]))     # received earlier or later, and moved
+        locale = {"context_locale": draw(st.sampled_from(["en-GB", "de-DE"]))} if table == "pages" else {}
         rows.append((table, {**original, "received_at": original["received_at"] + timedelta(milliseconds=shift),
-                             "timestamp": original["timestamp"] + timedelta(milliseconds=shift)}))
+                             "timestamp": original["timestamp"] + timedelta(milliseconds=shift), **locale}))
     return rows
 
 
