@@ -312,11 +312,15 @@ def test_a_full_refresh_after_pass_through_columns_changed_fills_the_new_columns
     assert before.table("web_page_views", "page_view_id, plan_tier") == [("p1", None), ("p2", None)]
     assert before.table("web_sessions", "session_id, first_plan_tier, last_plan_tier") == [(sid("a1", 1), None, None)]
     after = passing(project.root, project.target_settings, ["context_locale"])
+    before.load([page("p3", at(minutes=2), context_locale="it-IT")])     # the loader that made pages
+    with pytest.raises(Exception, match="context_locale"):       # the tables do not have it yet
+        after.run()
     with after.project.target() as target:
         after.lifecycle(target).full_refresh(["rs_web_attribution"])
-    assert after.table("web_page_views", "page_view_id, context_locale") == [("p1", "en-GB"), ("p2", "fr-FR")]
+    assert after.table("web_page_views", "page_view_id, context_locale") == [
+        ("p1", "en-GB"), ("p2", "fr-FR"), ("p3", "it-IT")]
     assert after.table("web_sessions", "session_id, first_context_locale, last_context_locale") == [
-        (sid("a1", 1), "en-GB", "fr-FR")]
+        (sid("a1", 1), "en-GB", "it-IT")]
 
 
 # The property: pages, orders (in two currencies) and identifies of a few devices and users over
