@@ -221,18 +221,122 @@ def test_a_users_own_referrer_mapping_is_kept(rs):
         ("a1", "Partner", "Social"), ("a2", None, "(other)")]
 
 
+# pass_through_columns: a column of the raw pages table on each page view, and its value on a
+# session's first and last page view. Only the modules attribution needs run.
+PASSED = ("context_locale", "plan_tier")
+SESSION_PASSED = ("session_id, page_views, first_context_locale, last_context_locale, first_plan_tier, "
+                  "last_plan_tier")
+
+
+def passing(root: Path, target: dict, columns=PASSED, variables: dict | None = None) -> AttributionModel:
+    modules = {"rs_web_attribution": {"vars": {"pass_through_columns": list(columns)}},
+               **{m: {"enabled": False} for m in MODULES if m not in ("rs_base", "rs_identity", "rs_web_attribution")}}
+    return AttributionModel(root, target, variables, modules)
+
+
+def test_pass_through_columns_ride_on_page_views_and_on_each_sessions_first_and_last(project):
+    rs = passing(project.root, project.target_settings)
+    rs.load([page("p1", at(0), anon="a1", context_locale="en-GB"),
+             page("p2", at(minutes=5), anon="a1"),                     # its row has no locale
+             page("p3", at(minutes=10), anon="a1", context_locale="fr-FR"),
+             page("q1", at(0), anon="b1"),
+             page("q2", at(minutes=45), anon="b1", context_locale="de-DE")])   # 45 min on: b1's second session
+    rs.run()                                                           # pages has no plan_tier column at all
+    assert rs.table("web_page_views", "page_view_id, context_locale, plan_tier") == [
+        ("p1", "en-GB", None), ("p2", None, None), ("p3", "fr-FR", None), ("q1", None, None), ("q2", "de-DE", None)]
+    assert rs.table("web_page_views__sessionized", "page_view_id, session_id, context_locale, plan_tier") == [
+        ("p1", sid("a1", 1), "en-GB", None), ("p2", sid("a1", 1), None, None), ("p3", sid("a1", 1), "fr-FR", None),
+        ("q1", sid("b1", 1), None, None), ("q2", sid("b1", 2), "de-DE", None)]
+    sessions = sorted([(sid("a1", 1), 3, "en-GB", "fr-FR", None, None),
+                       (sid("b1", 1), 1, None, None, None, None),
+                       (sid("b1", 2), 1, "de-DE", "de-DE", None, None)], key=repr)
+    for table in ("web_sessions__initial", "web_sessions__stitched", "web_sessions"):
+        assert rs.table(table, SESSION_PASSED) == sessions, table
+    # later: a page extends each device's last session, one with the plan_tier column pages now gets
+    rs.load([page("p4", at(minutes=20), anon="a1", context_locale="es-ES", plan_tier="gold"),
+             page("q3", at(minutes=50), anon="b1", plan_tier="silver")])
+    rs.run()
+    assert rs.table("web_page_views", "page_view_id, context_locale, plan_tier") == [
+        ("p1", "en-GB", None), ("p2", None, None), ("p3", "fr-FR", None), ("p4", "es-ES", "gold"),
+        ("q1", None, None), ("q2", "de-DE", None), ("q3", None, "silver")]
+    sessions = sorted([(sid("a1", 1), 4, "en-GB", "es-ES", None, "gold"),
+                       (sid("b1", 1), 1, None, None, None, None),
+                       (sid("b1", 2), 2, "de-DE", None, None, "silver")], key=repr)
+    for table in ("web_sessions__initial", "web_sessions__stitched", "web_sessions"):
+        assert rs.table(table, SESSION_PASSED) == sessions, table
+
+
+def test_a_page_sent_again_carries_the_values_of_the_copy_rs_base_keeps(project):
+    rs = passing(project.root, project.target_settings)
+    rs.load([page("p1", at(0), context_locale="en-GB")])
+    rs.run()
+    # received later: rs_base keeps the first copy, and so does the page view (as a full run would)
+    rs.load([page("p1", at(0), context_locale="en-US", received_at=at(seconds=30)),
+             page("p2", at(minutes=1), context_locale="nl-NL")])
+    rs.run()
+    assert rs.table("web_page_views", "page_view_id, received_at_tstamp, context_locale") == [
+        ("p1", at(0), "en-GB"), ("p2", at(minutes=1), "nl-NL")]
+    assert rs.table("web_sessions", SESSION_PASSED) == [(sid("a1", 1), 2, "en-GB", "nl-NL", None, None)]
+    # received earlier: this copy replaces the kept one, its values with it
+    rs.load([page("p1", at(0), context_locale="pt-BR", received_at=at(seconds=-5))])
+    rs.run()
+    assert rs.table("web_page_views", "page_view_id, received_at_tstamp, context_locale") == [
+        ("p1", at(seconds=-5), "pt-BR"), ("p2", at(minutes=1), "nl-NL")]
+    assert rs.table("web_sessions", SESSION_PASSED) == [(sid("a1", 1), 2, "pt-BR", "nl-NL", None, None)]
+    # two copies alike but for the value, in one load: the first by value, every run alike
+    rs.load([page("q1", at(0), anon="b1", context_locale="fr-FR"),
+             page("q1", at(0), anon="b1", context_locale="de-DE")])
+    rs.run()
+    assert rs.table("web_page_views", "page_view_id, context_locale", "page_view_id") == [
+        ("p1", "pt-BR"), ("p2", "nl-NL"), ("q1", "de-DE")]
+
+
+def test_a_page_sent_again_after_its_run_ends_as_in_one_full_run(project, tmp_path):
+    # the copy sent again, received later, loads after a run built the page view: rs_base does not
+    # stage it again, and one full run over both copies keeps the first one too
+    rows = [page("p1", at(0), context_locale="en-GB"),
+            page("p1", at(0), context_locale="de-DE", received_at=at(minutes=30)), page("p2", at(minutes=1))]
+    models = []
+    for name in ("incremental", "full"):
+        (tmp_path / name).mkdir()
+        models.append(passing(tmp_path / name, project.target_settings, variables={"entropy": f"_{name[:4]}"}))
+    play(*models, rows, [0, 1, 1], [("load", None), *(("run", m) for m in ("rs_base", "rs_identity",
+                                                                           "rs_web_attribution"))])
+    assert models[1].table("web_page_views", "page_view_id, context_locale") == [("p1", "en-GB"), ("p2", None)]
+
+
+def test_a_full_refresh_after_pass_through_columns_changed_fills_the_new_columns(project):
+    before = passing(project.root, project.target_settings, ["plan_tier"])   # no pages row has it
+    before.load([page("p1", at(0), context_locale="en-GB"), page("p2", at(minutes=1), context_locale="fr-FR")])
+    before.run()
+    assert before.table("web_page_views", "page_view_id, plan_tier") == [("p1", None), ("p2", None)]
+    assert before.table("web_sessions", "session_id, first_plan_tier, last_plan_tier") == [(sid("a1", 1), None, None)]
+    after = passing(project.root, project.target_settings, ["context_locale"])
+    before.load([page("p3", at(minutes=2), context_locale="it-IT")])     # the loader that made pages
+    with pytest.raises(Exception, match="context_locale"):       # the tables do not have it yet
+        after.run()
+    with after.project.target() as target:
+        after.lifecycle(target).full_refresh(["rs_web_attribution"])
+    assert after.table("web_page_views", "page_view_id, context_locale") == [
+        ("p1", "en-GB"), ("p2", "fr-FR"), ("p3", "it-IT")]
+    assert after.table("web_sessions", "session_id, first_context_locale, last_context_locale") == [
+        (sid("a1", 1), "en-GB", "it-IT")]
+
+
 # The property: pages, orders (in two currencies) and identifies of a few devices and users over
 # four days, gaps at the session cutoff and at the one-day look-back, ids re-sent with other
-# times, in random batches with random runs and complete replays of the modules attribution
-# needs, end equal to one full run.
+# times (a page maybe with another locale, a pass-through column), in random batches with random
+# runs and complete replays of the modules attribution needs, end equal to one full run.
 DAY = 86_400_000
 ATTRIBUTION_MODULES = ("rs_base", "rs_identity", "rs_web_attribution")
-ATTRIBUTION_ONLY = {"rs_web_attribution": {"vars": {"attribution_lookback_days": 1}},
+ATTRIBUTION_ONLY = {"rs_web_attribution": {"vars": {"attribution_lookback_days": 1,
+                                                    "pass_through_columns": ["context_locale", "plan_tier"]}},
                     **{m: {"enabled": False} for m in MODULES if m not in ATTRIBUTION_MODULES}}
 SOURCES = st.fixed_dictionaries({}, optional={
     "context_page_referrer": st.sampled_from(["$direct", "https://www.google.com/", "https://t.co/x"]),
     "context_campaign_source": st.sampled_from(["google", "newsletter"]),
     "context_campaign_medium": st.sampled_from(["cpc", "email"]),
+    "context_locale": st.sampled_from(["en-GB", "fr-FR"]),
 })
 GAPS = st.sampled_from([0, 1, 1_800_000, 1_800_001, 3_600_000, DAY - 1, DAY, DAY + 1])
 
@@ -257,8 +361,9 @@ def web_rows(draw) -> list:
             clock += draw(GAPS)
     for table, original in draw(st.lists(st.sampled_from(rows), max_size=2)):
         shift = draw(st.sampled_from([-5_000, 2_000_000]))     # received earlier or later, and moved
+        locale = {"context_locale": draw(st.sampled_from(["en-GB", "de-DE"]))} if table == "pages" else {}
         rows.append((table, {**original, "received_at": original["received_at"] + timedelta(milliseconds=shift),
-                             "timestamp": original["timestamp"] + timedelta(milliseconds=shift)}))
+                             "timestamp": original["timestamp"] + timedelta(milliseconds=shift), **locale}))
     return rows
 
 

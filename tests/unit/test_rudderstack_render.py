@@ -30,7 +30,8 @@ FEATURES = [
      "reporting_timezone": "Europe/Paris", "activity_sources": ["tracks", "pages", "screens"],
      "inactivity_cutoff": 600, "attribution_lookback_days": 7, "conversion_amount": ["revenue"], "order_sources": [],
      "features_as_of": "2024-03-05", "lookback_days": [7, 28], "feature_restate": "none", "features_catch_up": "latest",
-     "campaign_source_tables": ["identifies", "tracks"], "order_amount_column": "revenue", "product_ref_var": "name"},
+     "campaign_source_tables": ["identifies", "tracks"], "order_amount_column": "revenue", "product_ref_var": "name",
+     "pass_through_columns": ["context_locale", "context_screen_width", "plan_tier"]},
 ]
 FAMILY = ("rs_base", "rs_identity", "rs_sessions", "rs_journeys", "rs_activity_sessions", "rs_daily_metrics",
           "rs_web_attribution", "rs_user_features")
@@ -156,3 +157,26 @@ def test_a_changed_lookback_days_asks_for_a_full_refresh(project):
     variables.update(names)
     with pytest.raises(Exception, match="full-refresh rs_user_features"):
         render_steps(book.steps, renderer, variables)
+
+
+def render_attribution_main(project, features: dict, columns=every_column) -> None:
+    renderer = project_renderer(project, "duckdb")
+    module = discover(project)["rs_web_attribution"]
+    book = load_playbook(module.main, {}, Renderer(None), project_root=project.root)
+    variables = module_variables(project, module, book, features, "duckdb")
+    variables.update(run_names(module, "r", 7, {t: (3, 7) for t in module.staged_inputs}, variables, columns))
+    render_steps(book.steps, renderer, variables)
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("context_locale", "must be a list of column names"),               # --var gives a string
+    (["Context_Locale"], "'Context_Locale' is not a column name"),
+    (["plan tier; drop"], "is not a column name"),
+    ([7], "'7' is not a column name"),
+    (["page_url"], "'page_url' is a column web_page_views__sessionized has already"),
+    (["session_id"], "'session_id' is a column web_page_views__sessionized has already"),
+    (["context_locale", "context_locale"], "names 'context_locale' twice"),
+])
+def test_pass_through_columns_are_checked(project, value, message):
+    with pytest.raises(Exception, match=message):
+        render_attribution_main(project, {"pass_through_columns": value})

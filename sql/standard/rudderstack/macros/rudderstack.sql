@@ -307,8 +307,10 @@ CASE WHEN ({{ h }} >= 1024 AND {{ w }} >= 768) OR ({{ w }} >= 1024 AND {{ h }} >
 
 {#- rs_web_attribution's page view and session columns, in one list each:
     `ddl` renders their definitions, `names` their names (of the relation aliased `alias`, if
-    given). `seconds` is an exact duration. -#}
-{% macro default__rs_web_fields(grain, mode, alias=none) -%}
+    given). `seconds` is an exact duration. `pass_through` (the module's pass_through_columns)
+    adds each column as text: under its own name on a page view, as first_<c> and last_<c>
+    (its value on the session's first and last page view) on a session. -#}
+{% macro default__rs_web_fields(grain, mode, alias=none, pass_through=()) -%}
 {%- set utm = [('utm_source', 'string'), ('utm_medium', 'string'), ('utm_campaign', 'string'),
                ('utm_term', 'string'), ('utm_content', 'string'), ('gclid', 'string')] -%}
 {%- set fields = {
@@ -326,7 +328,11 @@ CASE WHEN ({{ h }} >= 1024 AND {{ w }} >= 768) OR ({{ w }} >= 1024 AND {{ h }} >
                 ('last_page_url_query', 'text'), ('duration_in_s', 'seconds'), ('duration_in_s_tier', 'string'),
                 ('referrer_medium', 'string'), ('referrer_source', 'string'), ('channel', 'string')],
 }[grain] -%}
-{%- for name, kind in fields -%}
+{%- set passed = [] -%}
+{%- for c in pass_through -%}
+{%- set _ = passed.extend([(c, 'text')] if grain == 'page_view' else [('first_' ~ c, 'text'), ('last_' ~ c, 'text')]) -%}
+{%- endfor -%}
+{%- for name, kind in fields + passed -%}
 {%- if mode == 'ddl' -%}
   {{ quote(name) }} {{ 'DECIMAL(18, 6)' if kind == 'seconds' else rs_type(kind) }}{{ ',' if not loop.last }}
 {% else -%}

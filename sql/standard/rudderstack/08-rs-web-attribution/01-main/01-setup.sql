@@ -3,6 +3,22 @@
 {%- for c in conversion_amount if c not in ('total', 'revenue', 'subtotal') -%}
 {{ fail("conversion_amount lists order properties (total, revenue, subtotal), not '" ~ c ~ "'") }}
 {%- endfor -%}
+{%- set page_view_names = rs_web_fields('page_view', 'names') | replace('"', '') %}
+{#- names a pass-through column cannot take: the page view's, and those the module gives it on the way -#}
+{%- set taken = page_view_names.split(', ') + ['page_view_number', 'session_number', 'session_id', 'removed',
+                                               'previous_tstamp', 'starts_session'] %}
+{%- if pass_through_columns is string or pass_through_columns is not iterable -%}
+{{ fail("pass_through_columns must be a list of column names of the pages table, not '" ~ pass_through_columns ~ "'") }}
+{%- endif -%}
+{%- for c in pass_through_columns -%}
+{%- if c is not string or not c.isascii() or not c.isidentifier() or c != c | lower -%}
+{{ fail("pass_through_columns: '" ~ c ~ "' is not a column name (lower-case letters, digits and _)") }}
+{%- elif c in taken -%}
+{{ fail("pass_through_columns: '" ~ c ~ "' is a column web_page_views__sessionized has already") }}
+{%- elif c in pass_through_columns[:loop.index0] -%}
+{{ fail("pass_through_columns names '" ~ c ~ "' twice") }}
+{%- endif -%}
+{%- endfor -%}
 {%- set string = column_type('string') %}
 {%- set mapping = table(output_schema, 'referrer_mapping') %}
 {%- set page_views = table(output_schema, 'web_page_views') %}
@@ -19,14 +35,14 @@
 
 -- Every page view with an anonymous id, as rs_base last staged it (identity-free).
 CREATE TABLE IF NOT EXISTS {{ page_views }} (
-{{ rs_web_fields('page_view', 'ddl') }}
+{{ rs_web_fields('page_view', 'ddl', pass_through=pass_through_columns) }}
 ){{ table_options(dist_key='anonymous_id', sort_keys=['anonymous_id', 'tstamp']) }};
 {{ create_index('web_page_views' ~ entropy ~ '_anon', page_views, 'anonymous_id') }};
 {{ create_index('web_page_views' ~ entropy ~ '_id', page_views, 'page_view_id') }};
 
 -- Each page view in its session: its number on the device, the session's number and id.
 CREATE TABLE IF NOT EXISTS {{ sessionized }} (
-{{ rs_web_fields('page_view', 'ddl') }},
+{{ rs_web_fields('page_view', 'ddl', pass_through=pass_through_columns) }},
   page_view_number  BIGINT NOT NULL,
   session_number    BIGINT NOT NULL,
   session_id        {{ string }} NOT NULL
@@ -35,7 +51,7 @@ CREATE TABLE IF NOT EXISTS {{ sessionized }} (
 
 -- One row per session of a device.
 CREATE TABLE IF NOT EXISTS {{ initial }} (
-{{ rs_web_fields('session', 'ddl') }}
+{{ rs_web_fields('session', 'ddl', pass_through=pass_through_columns) }}
 ){{ table_options(dist_key='anonymous_id', sort_keys=['anonymous_id', 'session_start_tstamp']) }};
 {{ create_index('web_sessions__initial' ~ entropy ~ '_anon', initial, 'anonymous_id') }};
 
@@ -51,7 +67,7 @@ CREATE TABLE IF NOT EXISTS {{ stitching }} (
 -- Each session with its blended user (the device's stitched user, else the device) and its
 -- number among that user's sessions.
 CREATE TABLE IF NOT EXISTS {{ sessions }} (
-{{ rs_web_fields('session', 'ddl') }},
+{{ rs_web_fields('session', 'ddl', pass_through=pass_through_columns) }},
   blended_user_id  {{ string }} NOT NULL,
   session_number   BIGINT NOT NULL
 ){{ table_options(dist_key='blended_user_id', sort_keys=['blended_user_id', 'session_start_tstamp']) }};

@@ -4,9 +4,40 @@
 -- its table exists, and the batches this run reads were fixed before this file was rendered).
 -- `removed`: the id's kept copy is excluded, or a page view without an anonymous id (it has no
 -- device to be sessionized on); what was built from an earlier copy goes.
+--
+-- pass_through_columns are not staged (rs_events_staged has fixed columns): they are read from
+-- the raw pages row of the copy rs_base kept, the one every other column of the page view comes
+-- from (same id, load time, receive time and event time; should one load hold two such rows, the
+-- one first by the values), so a later copy rs_base does not keep changes nothing, as in a full
+-- run. Only rows loaded within the load times of this run's page views are read (uuid_ts is
+-- indexed by rs_base). A column pages does not have (yet) is NULL.
 {%- set string = column_type('string') %}
+{%- set raw_pages = table(rs_schema, 'pages') %}
+{%- set raw_columns = columns(raw_pages) %}
+{%- set found = pass_through_columns | select('in', raw_columns) | list %}
+{%- set read_raw = found and 'id' in raw_columns and 'uuid_ts' in raw_columns and 'timestamp' in raw_columns %}
+{%- macro passed_through(from_raw) -%}
+{%- for c in pass_through_columns %}, {{ 'x.' ~ quote(c) if from_raw and c in found else 'CAST(NULL AS ' ~ rs_type('text') ~ ')' }} AS {{ quote(c) }}{% endfor -%}
+{%- endmacro %}
+{%- set tie_order %}{% for c in found %}{{ quote(c) }} NULLS LAST{{ ', ' if not loop.last }}{% endfor %}{% endset %}
 {% call replace_table(table(scratch_schema, 'web_attr_pages_in')) -%}
 {%- if columns(table(scratch_schema, 'rs_events_staged')) %}
+WITH staged AS (
+  SELECT e.* FROM {{ unconsumed('rs_events_staged', 'e', newest_per='event_id') }} WHERE e.event_type = 'page'
+)
+{%- if read_raw %},
+kept_copies AS (
+  SELECT r.id AS page_view_id{% for c in found %}, CAST(r.{{ quote(c) }} AS {{ rs_type('text') }}) AS {{ quote(c) }}{% endfor %}
+  FROM {{ raw_pages }} AS r
+  JOIN staged AS s
+    ON s.event_id = r.id AND s.loaded_tstamp = CAST(r.uuid_ts AS TIMESTAMP)
+   AND COALESCE(s.received_tstamp, s.loaded_tstamp)
+       = COALESCE({{ rs_column(raw_columns, 'received_at', 'datetime') }}, CAST(r.uuid_ts AS TIMESTAMP))
+   AND s.event_tstamp = {{ rs_column(raw_columns, 'timestamp', 'datetime') }}
+  WHERE r.uuid_ts >= (SELECT MIN(b.loaded_tstamp) FROM staged AS b)
+    AND r.uuid_ts <= (SELECT MAX(b.loaded_tstamp) FROM staged AS b)
+)
+{%- endif %}
 SELECT v.*,
        CASE WHEN v.device = 'iPhone' THEN 'iPhone' WHEN v.device = 'Android' THEN 'Android'
             WHEN v.device IN ('iPad', 'iPod') THEN 'Tablet' WHEN v.device IN ('Windows', 'Macintosh', 'X11') THEN 'Desktop'
@@ -24,9 +55,12 @@ FROM (
          -- Android when the user agent says so, else the first word in its parentheses
          CASE WHEN LOWER(e.user_agent) LIKE '%android%' THEN 'Android'
               ELSE NULLIF(REPLACE(SPLIT_PART(SPLIT_PART(e.user_agent, '(', 2), ' ', 1), ';', ''), '') END AS device,
-         (e.excluded OR e.anonymous_id IS NULL OR e.event_tstamp IS NULL) AS removed
-  FROM {{ unconsumed('rs_events_staged', 'e', newest_per='event_id') }}
-  WHERE e.event_type = 'page'
+         (e.excluded OR e.anonymous_id IS NULL OR e.event_tstamp IS NULL) AS removed{{ passed_through(read_raw) }}
+  FROM staged AS e
+{%- if read_raw %}
+  LEFT JOIN {{ first_per('kept_copies', 'page_view_id', tie_order) }} AS x
+    ON x.page_view_id = e.event_id
+{%- endif %}
 ) AS v
 {%- else %}
 SELECT {% for c in ['page_view_id', 'anonymous_id', 'user_id'] %}CAST(NULL AS {{ string }}) AS {{ c }}, {% endfor %}
@@ -37,7 +71,7 @@ SELECT {% for c in ['page_view_id', 'anonymous_id', 'user_id'] %}CAST(NULL AS {{
                      'ip', 'user_agent', 'device', 'device_category'] %}
        CAST(NULL AS {{ string }}) AS {{ c }},
        {%- endfor %}
-       FALSE AS removed
+       FALSE AS removed{{ passed_through(false) }}
 WHERE 1 = 0
 {%- endif %}
 {%- endcall %};

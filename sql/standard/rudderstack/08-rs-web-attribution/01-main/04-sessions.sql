@@ -3,13 +3,14 @@
 -- session when it is the device's first or comes more than inactivity_cutoff seconds after the
 -- previous one (exact arithmetic; ties in time ordered by id). A session's id is the MD5 of the
 -- device and its number. Then the sessions (the first page view's source, the last one's page,
--- the referrer's medium from referrer_mapping, the channel) and each device's stitching.
+-- each pass-through column on both as first_<c> / last_<c>, the referrer's medium from
+-- referrer_mapping, the channel) and each device's stitching.
 {%- set pages_in = table(scratch_schema, 'web_attr_pages_in') %}
 {%- set devices = table(scratch_schema, 'web_attr_devices') %}
 {%- set this_run = table(scratch_schema, 'web_attr_page_views_this_run') %}
 {%- set sessions_raw = table(scratch_schema, 'web_attr_sessions_raw') %}
 {%- set sessions = table(scratch_schema, 'web_attr_sessions') %}
-{%- set names = rs_web_fields('page_view', 'names') %}
+{%- set names = rs_web_fields('page_view', 'names', pass_through=pass_through_columns) %}
 {% call replace_table(this_run) -%}
 WITH page_views AS (
   SELECT {{ names }}
@@ -57,6 +58,7 @@ SELECT g.*, f.page_url AS first_page_url, f.page_url_host AS first_page_url_host
        f.device, f.device_category,
        l.page_url AS last_page_url, l.page_url_host AS last_page_url_host, l.page_url_path AS last_page_url_path,
        l.page_url_query AS last_page_url_query,
+       {%- for c in pass_through_columns %} f.{{ quote(c) }} AS {{ quote('first_' ~ c) }}, l.{{ quote(c) }} AS {{ quote('last_' ~ c) }},{% endfor %}
        {{ rs_seconds('g.session_start_tstamp', 'g.session_end_tstamp') }} AS duration_in_s,
        m.medium AS referrer_medium, m.source AS referrer_source,
        {{ rs_referrer('f.referrer', 'f.referrer_host') }} AS referrer_dim

@@ -7,9 +7,9 @@
 {%- set stitched = table(scratch_schema, 'web_attr_stitched') %}
 {%- set users = table(scratch_schema, 'web_attr_users') %}
 {%- set stored = table(output_schema, 'web_sessions') %}
-{%- set names = rs_web_fields('session', 'names') %}
+{%- set names = rs_web_fields('session', 'names', pass_through=pass_through_columns) %}
 {% call replace_table(stitched) -%}
-SELECT {{ rs_web_fields('session', 'names', 's') }}, COALESCE(u.user_id, s.anonymous_id) AS blended_user_id
+SELECT {{ rs_web_fields('session', 'names', 's', pass_through=pass_through_columns) }}, COALESCE(u.user_id, s.anonymous_id) AS blended_user_id
 FROM {{ sessions }} AS s
 LEFT JOIN {{ table(scratch_schema, 'web_attr_stitching') }} AS u ON u.anonymous_id = s.anonymous_id
 {%- endcall %};

@@ -8,8 +8,8 @@
 {%- set initial = table(output_schema, 'web_sessions__initial') %}
 {%- set stitching = table(output_schema, 'web_user_stitching') %}
 {%- set sessions = table(output_schema, 'web_sessions') %}
-{%- set page_view_names = rs_web_fields('page_view', 'names') | replace('"', '') %}
-{%- set session_names = rs_web_fields('session', 'names') | replace('"', '') %}
+{%- set page_view_names = rs_web_fields('page_view', 'names', pass_through=pass_through_columns) | replace('"', '') %}
+{%- set session_names = rs_web_fields('session', 'names', pass_through=pass_through_columns) | replace('"', '') %}
 {%- set of_devices = 'anonymous_id IN (SELECT d.anonymous_id FROM ' ~ devices ~ ' AS d)' %}
 {{ delete_insert(page_views, page_view_names.split(', '), '(SELECT * FROM ' ~ pages_in ~ ' WHERE NOT removed) AS i',
                  rs_same_keys(page_views, pages_in, ['page_view_id'])) }};
