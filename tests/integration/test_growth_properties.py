@@ -5,17 +5,17 @@ complete replays and re-sent batch folders in between, end equal to one run over
 
 from __future__ import annotations
 
-import os
 import tempfile
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.integration.growth import MODULES, T0, GrowthModel, registration, session
+from tests.properties import HEAVY_DRAWS, examples
 
 BATCHES = 4
 #: after each batch is loaded: re-send the first one, run every module (`all`), or one module's
@@ -77,9 +77,6 @@ def play(incremental: GrowthModel, full: GrowthModel, loads: list[tuple[list, li
     assert incremental.snapshot() == full.snapshot()
 
 
-def examples(default: int) -> int:
-    return int(os.environ.get("SLUICE_GROWTH_PROPERTY_EXAMPLES", default))
-
 
 CASE = st.data()
 SEED_MODE = {"growth_mart": {"vars": {"attribution_mode": "seed"}}}
@@ -93,13 +90,13 @@ def converge_on_duckdb(data, modules: dict | None) -> None:
         play(incremental, full, loads, actions)
 
 
-@settings(max_examples=examples(10), deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=HEAVY_DRAWS)
 @given(data=CASE)
 def test_growth_family_converges_on_duckdb(data):
     converge_on_duckdb(data, None)
 
 
-@settings(max_examples=examples(10), deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=HEAVY_DRAWS)
 @given(data=CASE)
 def test_growth_family_in_seed_mode_converges_on_duckdb(data):
     converge_on_duckdb(data, SEED_MODE)
@@ -114,7 +111,7 @@ def pg_growth_db(pg_admin_dsn):
 
 
 def test_growth_family_converges_on_postgres(pg_growth_db, tmp_path_factory):
-    @settings(max_examples=examples(6), deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=examples(6), deadline=None, suppress_health_check=HEAVY_DRAWS)
     @given(data=CASE, seed_mode=st.booleans())
     def converge(data, seed_mode):
         loads, actions = data.draw(batches()), data.draw(ACTIONS)

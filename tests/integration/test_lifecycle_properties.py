@@ -4,7 +4,6 @@ every module has caught up the outputs equal one run over all the input."""
 
 from __future__ import annotations
 
-import os
 import tempfile
 import uuid
 from pathlib import Path
@@ -14,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.integration.accounts import MODULES, Accounts
+from tests.properties import examples
 
 EVENT = st.tuples(st.sampled_from("abcde"), st.integers(1, 9), st.integers(0, 4))
 ACTION = st.one_of(
@@ -34,9 +34,6 @@ def play(acc: Accounts, schedule) -> None:
         lifecycle.run(lifecycle.plan())  # every module catches up
     assert acc.outputs() == acc.expected()
 
-
-def examples(default: int) -> int:
-    return int(os.environ.get("SLUICE_PROPERTY_EXAMPLES", default))
 
 
 @settings(max_examples=examples(100), deadline=None)

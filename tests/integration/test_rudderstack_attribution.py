@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.integration.rudder import MODULES, RudderModel, at, call, identify, order, page
-from tests.integration.test_rudderstack_properties import HEAVY_DRAWS, examples, play
+from tests.integration.test_rudderstack_properties import play
+from tests.properties import HEAVY_DRAWS, examples
 
 GOOGLE = {"context_page_referrer": "https://www.google.com/search?q=boots"}
 FACEBOOK = {"context_page_referrer": "https://www.facebook.com/"}

@@ -13,11 +13,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.integration.rudder import LOAD0, MODULES, RudderModel, at, ecommerce, identify
-from tests.integration.test_rudderstack_properties import ANONS, USERS, examples, row_sets
+from tests.integration.test_rudderstack_properties import ANONS, USERS, row_sets
+from tests.properties import HEAVY_DRAWS, examples
 
 VARIABLES = {"feature_snapshot_retention_days": 3, "lookback_days": [1, 2]}
 AS_OF = st.sampled_from([date(2024, 2, 29) + timedelta(days=n) for n in range(6)])
@@ -83,7 +84,7 @@ def draw_case(data) -> tuple[list, list[int], list]:
     return rows, batch_of, data.draw(ACTIONS)
 
 
-@settings(max_examples=examples(10), deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=HEAVY_DRAWS)
 @given(data=st.data())
 def test_user_features_converge_on_duckdb(data):
     rows, batch_of, actions = draw_case(data)
@@ -102,7 +103,7 @@ def pg_features_db(pg_admin_dsn):
 
 
 def test_user_features_converge_on_postgres(pg_features_db, tmp_path_factory):
-    @settings(max_examples=examples(4), deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=examples(4), deadline=None, suppress_health_check=HEAVY_DRAWS)
     @given(data=st.data())
     def converge(data):
         rows, batch_of, actions = draw_case(data)

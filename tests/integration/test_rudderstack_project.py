@@ -79,7 +79,8 @@ def test_a_changed_journey_length_is_refused_until_the_full_refresh_that_rebuild
     rs = RudderModel(project.root, project.target_settings)
     rs.load([track(f"t{i}", at(minutes=i), name) for i, name in enumerate(["a", "b", "c", "d"], 1)])
     assert invoke(project.root, "run", "--catch-up").returncode == 0
-    longer = RudderModel(project.root, project.target_settings, modules={"rs_journeys": {"vars": {"journey_length": 4}}})
+    longer = RudderModel(project.root, project.target_settings,
+                         modules={"rs_journeys": {"vars": {"journey_length": 4}}})
     refused = invoke(project.root, "run", "--catch-up")
     assert refused.returncode != 0 and "--full-refresh rs_journeys" in refused.stderr, refused.stderr
     rebuilt = invoke(project.root, "run", "--full-refresh", "rs_journeys")

@@ -6,17 +6,17 @@ over all the rows."""
 
 from __future__ import annotations
 
-import os
 import tempfile
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.integration.rudder import LOAD0, MODULES, RudderModel, alias, at, call, identify, order, page, track
+from tests.properties import HEAVY_DRAWS, examples
 
 ACTIONS = st.lists(st.one_of(st.just(("load", None)),
                              st.tuples(st.sampled_from(["main", "complete", "run"]), st.sampled_from(MODULES))),
@@ -97,14 +97,7 @@ def play(incremental: RudderModel, full: RudderModel, rows, batch_of, actions) -
     assert incremental.snapshot() == full.snapshot()
 
 
-#: A case draws a whole RudderStack history (dozens of calls, each with its ids and clocks) in
-#: one `data()` strategy: slower and larger than Hypothesis expects of one draw, by design. Every
-#: other health check stays on.
-HEAVY_DRAWS = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
 
-
-def examples(default: int) -> int:
-    return int(os.environ.get("SLUICE_RUDDERSTACK_PROPERTY_EXAMPLES", default))
 
 
 CASE = st.data()

@@ -5,7 +5,6 @@ equal to one full run over all the events."""
 
 from __future__ import annotations
 
-import os
 import tempfile
 import uuid
 from pathlib import Path
@@ -17,6 +16,7 @@ from hypothesis import strategies as st
 from sluice.lifecycle.engine import Lifecycle
 from sluice.output import Reporter
 from tests.integration.web import WebModel, at, ev
+from tests.properties import examples
 
 MODULES = ("base", "page_views", "sessions", "users")
 #: a load; every module run in order (a scheduler's tick); one module's main, complete or both
@@ -76,9 +76,6 @@ def play(incremental: WebModel, full: WebModel, events, batch_of, actions) -> No
     full.run()
     assert incremental.snapshot() == full.snapshot()
 
-
-def examples(default: int) -> int:
-    return int(os.environ.get("SLUICE_WEB_PROPERTY_EXAMPLES", default))
 
 
 CASE = st.data()
