@@ -37,9 +37,9 @@ from sluice.events.rudderstack.generate import GenerateConfig, generate  # noqa:
 from sluice.events.rudderstack.load import load_rudderstack  # noqa: E402
 from sluice.events.rudderstack.writer import write_batches  # noqa: E402
 from tests import pg  # noqa: E402
+from tests.integration.rudder import MODULES  # noqa: E402
 
-MODULES = ("rs_base", "rs_identity", "rs_sessions", "rs_journeys", "rs_activity_sessions", "rs_daily_metrics")
-SLICES = 100  # load batches of history; the newest batches holding 1% of it arrive later
+SLICES = 200  # load batches of history; the newest batches holding 1% of it arrive later
 ACTIVITY = ("tracks", "pages")
 
 

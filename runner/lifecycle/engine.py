@@ -75,6 +75,9 @@ class Lifecycle:
                                            where="variables", dialect=target.dialect)
         #: --from-step: the main step each named module starts at
         self.from_step: dict[str, str] = {}
+        #: time-driven modules that ran since the plan was prepared: the date does not move
+        #: between the rounds of one catch-up, so a later round runs them only for new batches
+        self.clock_read: set[str] = set()
         self._playbooks: dict[Path, Playbook] = {}
 
     def open(self) -> Lifecycle:
@@ -133,6 +136,7 @@ class Lifecycle:
         rebuild that replaces them)."""
         produced = [name for module in destroyed for name in module.produces + module.scratch]
         gone = {f"{name}{self.state.entropy}".lower() for name in produced} if produced else set()
+        self.clock_read.clear()  # a new run or catch-up starts here
         rendered = {}
         for module, phase in plan:
             book = self._playbook(module.main if phase == "main" else module.complete)
@@ -217,7 +221,10 @@ class Lifecycle:
                 self.state.open_batches(module.name, module.staged, run_id, batch_id)
             inputs = {t: self.state.take_pending(module.name, t) for t in module.staged_inputs}
             self.metadata.start(module, run_id)
-            if inputs and not module.time_driven and all(after == upto for after, upto in inputs.values()):
+            clock_due = module.time_driven and module.name not in self.clock_read
+            if module.time_driven:
+                self.clock_read.add(module.name)
+            if inputs and not clock_due and all(after == upto for after, upto in inputs.values()):
                 # Nothing new in any input: record the run, skip the SQL (a run with nothing
                 # new must cost next to nothing) and leave complete nothing to commit.
                 self.metadata.nothing_new(module, run_id)

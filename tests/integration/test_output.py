@@ -240,7 +240,8 @@ def test_secrets_are_masked_in_records_and_their_figures(caplog, monkeypatch):
 def terminal():
     """A TerminalHandler on the `sluice` logger, drawing into a string as a terminal would."""
     screen = io.StringIO()
-    handler = TerminalHandler(Console(file=screen, force_terminal=True, width=120, highlight=False))
+    # wide enough that no line wraps, whatever the length of the temporary folder's path
+    handler = TerminalHandler(Console(file=screen, force_terminal=True, width=400, highlight=False))
     logger = logging.getLogger("sluice")
     before = logger.level
     logger.setLevel(logging.DEBUG)

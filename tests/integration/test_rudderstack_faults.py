@@ -3,10 +3,12 @@ complete, then run again: it ends equal to one full run over all the rows."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 
+from tests import pg
 from tests.cli import invoke, spawn
 from tests.integration.rudder import LOAD0, RudderModel, alias, at, identify, order, page, track
 
@@ -38,7 +40,26 @@ def stamped(rows, load: int):
     return [(table, {**row, "uuid_ts": LOAD0 + timedelta(minutes=load)}) for table, row in rows]
 
 
-def killed_then_rerun(project, kill_at: str, full_target: dict, full_vars: dict) -> None:
+@pytest.fixture(scope="module")
+def full_on_duckdb(tmp_path_factory) -> dict:
+    """What one full run over all the rows builds: the same for every kill point."""
+    return full_run(tmp_path_factory.mktemp("full"), {"type": "duckdb", "path": ".sluice/full.duckdb"})
+
+
+@pytest.fixture(scope="module")
+def full_on_postgres(tmp_path_factory, pg_admin_dsn) -> Iterator[dict]:
+    with pg.fresh_database(pg_admin_dsn) as dsn:
+        yield full_run(tmp_path_factory.mktemp("full"), pg.target_settings(dsn))
+
+
+def full_run(root, target: dict) -> dict:
+    full = RudderModel(root, target)
+    full.load(stamped(FIRST, 1) + stamped(SECOND, 2))
+    full.run()
+    return full.snapshot()
+
+
+def killed_then_rerun(project, kill_at: str, full: dict) -> None:
     incremental = RudderModel(project.root, project.target_settings)
     incremental.load(stamped(FIRST, 1))
     assert invoke(project.root, "run").returncode == 0
@@ -48,19 +69,14 @@ def killed_then_rerun(project, kill_at: str, full_target: dict, full_vars: dict)
     rerun = invoke(project.root, "run", "--catch-up")
     assert rerun.returncode == 0, rerun.stderr
     assert f"module '{kill_at.split(':')[0]}': taking over a stale lock" in rerun.stdout
-    full_root = project.root / "full"
-    full_root.mkdir()
-    full = RudderModel(full_root, full_target, variables=full_vars)
-    full.load(stamped(FIRST, 1) + stamped(SECOND, 2))
-    full.run()
-    assert incremental.snapshot() == {name: rows for name, rows in full.snapshot().items()}
+    assert incremental.snapshot() == full
 
 
 @pytest.mark.parametrize("kill_at", KILL_POINTS)
-def test_killed_anywhere_then_rerun_equals_a_full_run_on_duckdb(duckdb_project, kill_at):
-    killed_then_rerun(duckdb_project, kill_at, {"type": "duckdb", "path": ".sluice/full.duckdb"}, {})
+def test_killed_anywhere_then_rerun_equals_a_full_run_on_duckdb(duckdb_project, kill_at, full_on_duckdb):
+    killed_then_rerun(duckdb_project, kill_at, full_on_duckdb)
 
 
 @pytest.mark.parametrize("kill_at", ON_POSTGRES)
-def test_killed_anywhere_then_rerun_equals_a_full_run_on_postgres(postgres_project, kill_at):
-    killed_then_rerun(postgres_project, kill_at, postgres_project.target_settings, {"entropy": "_full"})
+def test_killed_anywhere_then_rerun_equals_a_full_run_on_postgres(postgres_project, kill_at, full_on_postgres):
+    killed_then_rerun(postgres_project, kill_at, full_on_postgres)
