@@ -90,13 +90,13 @@ def converge_on_duckdb(data, modules: dict | None) -> None:
         play(incremental, full, loads, actions)
 
 
-@settings(max_examples=examples(10), deadline=None, suppress_health_check=HEAVY_DRAWS)
+@settings(max_examples=examples(5), deadline=None, suppress_health_check=HEAVY_DRAWS)
 @given(data=CASE)
 def test_growth_family_converges_on_duckdb(data):
     converge_on_duckdb(data, None)
 
 
-@settings(max_examples=examples(10), deadline=None, suppress_health_check=HEAVY_DRAWS)
+@settings(max_examples=examples(5), deadline=None, suppress_health_check=HEAVY_DRAWS)
 @given(data=CASE)
 def test_growth_family_in_seed_mode_converges_on_duckdb(data):
     converge_on_duckdb(data, SEED_MODE)
@@ -111,7 +111,7 @@ def pg_growth_db(pg_admin_dsn):
 
 
 def test_growth_family_converges_on_postgres(pg_growth_db, tmp_path_factory):
-    @settings(max_examples=examples(6), deadline=None, suppress_health_check=HEAVY_DRAWS)
+    @settings(max_examples=examples(3), deadline=None, suppress_health_check=HEAVY_DRAWS)
     @given(data=CASE, seed_mode=st.booleans())
     def converge(data, seed_mode):
         loads, actions = data.draw(batches()), data.draw(ACTIONS)

@@ -36,7 +36,7 @@ def play(acc: Accounts, schedule) -> None:
 
 
 
-@settings(max_examples=examples(100), deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(schedule=SCHEDULES)
 def test_any_schedule_converges_on_duckdb(schedule):
     with tempfile.TemporaryDirectory() as tmp:
@@ -54,7 +54,7 @@ def pg_property_db(pg_admin_dsn):
 
 
 def test_any_schedule_converges_on_postgres(pg_property_db, tmp_path_factory):
-    @settings(max_examples=examples(25), deadline=None)
+    @settings(max_examples=examples(12), deadline=None)
     @given(schedule=SCHEDULES)
     def converge(schedule):
         # One database, a fresh `entropy` suffix per example: every table is the example's own.

@@ -376,7 +376,7 @@ def draw_case(data) -> tuple[list, list[int], list]:
     return rows, batch_of, actions
 
 
-@settings(max_examples=examples(10), deadline=None, suppress_health_check=HEAVY_DRAWS)
+@settings(max_examples=examples(5), deadline=None, suppress_health_check=HEAVY_DRAWS)
 @given(data=st.data())
 def test_web_attribution_converges_on_duckdb(data):
     rows, batch_of, actions = draw_case(data)
@@ -395,7 +395,7 @@ def pg_attribution_db(pg_admin_dsn):
 
 
 def test_web_attribution_converges_on_postgres(pg_attribution_db, tmp_path_factory):
-    @settings(max_examples=examples(5), deadline=None, suppress_health_check=HEAVY_DRAWS)
+    @settings(max_examples=examples(3), deadline=None, suppress_health_check=HEAVY_DRAWS)
     @given(data=st.data())
     def converge(data):
         rows, batch_of, actions = draw_case(data)

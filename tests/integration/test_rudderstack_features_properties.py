@@ -84,7 +84,7 @@ def draw_case(data) -> tuple[list, list[int], list]:
     return rows, batch_of, data.draw(ACTIONS)
 
 
-@settings(max_examples=examples(10), deadline=None, suppress_health_check=HEAVY_DRAWS)
+@settings(max_examples=examples(5), deadline=None, suppress_health_check=HEAVY_DRAWS)
 @given(data=st.data())
 def test_user_features_converge_on_duckdb(data):
     rows, batch_of, actions = draw_case(data)
@@ -103,7 +103,7 @@ def pg_features_db(pg_admin_dsn):
 
 
 def test_user_features_converge_on_postgres(pg_features_db, tmp_path_factory):
-    @settings(max_examples=examples(4), deadline=None, suppress_health_check=HEAVY_DRAWS)
+    @settings(max_examples=examples(3), deadline=None, suppress_health_check=HEAVY_DRAWS)
     @given(data=st.data())
     def converge(data):
         rows, batch_of, actions = draw_case(data)

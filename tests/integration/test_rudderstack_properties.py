@@ -109,7 +109,7 @@ def draw_case(data) -> tuple[list, list[int], list]:
     return rows, batch_of, data.draw(ACTIONS)
 
 
-@settings(max_examples=examples(10), deadline=None, suppress_health_check=HEAVY_DRAWS)
+@settings(max_examples=examples(6), deadline=None, suppress_health_check=HEAVY_DRAWS)
 @given(data=CASE)
 def test_rudderstack_family_converges_on_duckdb(data):
     rows, batch_of, actions = draw_case(data)
@@ -125,7 +125,7 @@ METRICS_OPTIONS = {"rs_daily_metrics": {"vars": {
     "reporting_timezone": "Europe/Paris", "activity_sources": ["tracks"]}}}
 
 
-@settings(max_examples=examples(10), deadline=None, suppress_health_check=HEAVY_DRAWS)
+@settings(max_examples=examples(6), deadline=None, suppress_health_check=HEAVY_DRAWS)
 @given(data=CASE)
 def test_event_analytics_with_its_options_converges_on_duckdb(data):
     rows, batch_of, actions = draw_case(data)
@@ -144,7 +144,7 @@ def pg_rudder_db(pg_admin_dsn):
 
 
 def test_rudderstack_family_converges_on_postgres(pg_rudder_db, tmp_path_factory):
-    @settings(max_examples=examples(5), deadline=None, suppress_health_check=HEAVY_DRAWS)
+    @settings(max_examples=examples(3), deadline=None, suppress_health_check=HEAVY_DRAWS)
     @given(data=CASE)
     def converge(data):
         rows, batch_of, actions = draw_case(data)

@@ -95,7 +95,7 @@ def draw_case(data) -> tuple[list[dict], list[int], list]:
     return events, batch_of, data.draw(ACTIONS)
 
 
-@settings(max_examples=examples(15), deadline=None)
+@settings(max_examples=examples(8), deadline=None)
 @given(data=CASE)
 def test_web_model_converges_on_duckdb(data):
     events, batch_of, actions = draw_case(data)
@@ -114,7 +114,7 @@ def pg_web_db(pg_admin_dsn):
 
 
 def test_web_model_converges_on_postgres(pg_web_db, tmp_path_factory):
-    @settings(max_examples=examples(8), deadline=None)
+    @settings(max_examples=examples(4), deadline=None)
     @given(data=CASE)
     def converge(data):
         events, batch_of, actions = draw_case(data)
