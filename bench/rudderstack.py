@@ -11,8 +11,8 @@ target, in a fresh database:
   (c) one `sluice run` with nothing new;
   (d) the floor: a plain scan of the newer tracks and pages (every column, by uuid_ts).
 Every run is a `sluice` process of its own (wall time and peak memory its own); per-module
-seconds come from `datamodel_metadata`. Loading goes through `sluice load --source rudderstack`'s
-loader and is not part of the ratios.
+seconds (main and complete) come from the run's own `--json` events. Loading goes through
+`sluice load --source rudderstack`'s loader and is not part of the ratios.
 """
 
 from __future__ import annotations
@@ -117,7 +117,8 @@ def render(results: list[TargetResult], visitors: int, days: int, counts: dict[s
         a, b, c, d = (p[k].seconds for k in ("a_full", "b_incremental", "c_nothing_new", "d_scan_floor"))
         peaks = "/".join(f"{p[k].peak_mb:.0f}" for k in ("a_full", "b_incremental", "c_nothing_new"))
         lines.append(f"| {r.target} | {a:.1f} | {b:.2f} | {c:.2f} | {d:.3f} | {b / a:.1%} | {c / a:.1%} | {peaks} |")
-    lines += ["", "Seconds per module (from datamodel_metadata; process start-up and lifecycle overhead excluded):",
+    lines += ["", "Seconds per module, main and complete (from the run's `--json` events; process start-up and "
+              "rendering the plan excluded):",
               "", "| target | phase | " + " | ".join(MODULES) + " |", "|---|---|" + "---|" * len(MODULES)]
     for r in results:
         for key, phase in r.phases.items():

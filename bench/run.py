@@ -11,14 +11,15 @@ For each target, in a fresh database:
   (c) one `sluice run` with no new events;
   (d) the floor: a plain scan of the new 1% of events (every column, by load time).
 Every run is a `sluice` process of its own, so its wall time and peak memory (`wait4`) are its
-own; per-module seconds come from `datamodel_metadata`. PostgreSQL is found as the tests find
-it (SLUICE_TEST_PG_DSN, Docker, or local server binaries). Ratios are the figures to read:
-absolute times on a shared machine are noise.
+own; per-module seconds (main and complete) come from the run's own `--json` events.
+PostgreSQL is found as the tests find it (SLUICE_TEST_PG_DSN, Docker, or local server
+binaries). Ratios are the figures to read: absolute times on a shared machine are noise.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import subprocess
@@ -58,36 +59,35 @@ class TargetResult:
 
 
 def sluice(project: Path, *args: str) -> Phase:
+    """One `sluice` process: its wall time, peak memory and, from its `--json` events, each
+    module's seconds (main and complete)."""
     # Output goes to a file, not a pipe: nobody reads a pipe while wait4 waits, and a full one
     # would block the child forever.
     with tempfile.TemporaryFile() as log:
         started = time.monotonic()
-        proc = subprocess.Popen([sys.executable, "-m", "sluice", *args], cwd=project, stdout=log, stderr=log)
+        proc = subprocess.Popen([sys.executable, "-m", "sluice", "--json", *args], cwd=project, stdout=log,
+                                stderr=log)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.monotonic() - started
-        if os.waitstatus_to_exitcode(status) != 0:
-            log.seek(0)
-            raise SystemExit(f"sluice {' '.join(args)} failed: {log.read().decode()[-2000:]}")
-    return Phase(seconds, usage.ru_maxrss / 1024)
+        log.seek(0)
+        output = log.read().decode()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"sluice {' '.join(args)} failed: {output[-2000:]}")
+    return Phase(seconds, usage.ru_maxrss / 1024, module_seconds(output))
 
 
-def module_seconds(project: Path, since: datetime) -> dict[str, float]:
-    with load_project(project).target() as target:
-        rows = target.connect().fetch(
-            "SELECT module, run_start_tstamp, run_end_tstamp FROM derived.datamodel_metadata "
-            f"WHERE run_start_tstamp >= CAST('{since:%Y-%m-%d %H:%M:%S}' AS TIMESTAMP) "
-            "AND run_end_tstamp IS NOT NULL").rows
+def module_seconds(output: str) -> dict[str, float]:
+    """Seconds per module, main and complete together, from a run's `module_finished` events."""
     totals: dict[str, float] = {}
-    for module, start, end in rows:
-        totals[module] = totals.get(module, 0.0) + (end - start).total_seconds()
+    for line in output.splitlines():
+        event = json.loads(line) if line.startswith("{") else {}
+        if event.get("event") == "module_finished":
+            totals[event["module"]] = totals.get(event["module"], 0.0) + event["seconds"]
     return totals
 
 
 def timed_run(project: Path, *flags: str) -> Phase:
-    since = datetime.now(timezone.utc).replace(tzinfo=None)
-    phase = sluice(project, "run", *flags)
-    phase.modules = module_seconds(project, since)
-    return phase
+    return sluice(project, "run", *flags)
 
 
 def scan_floor(project: Path, since: datetime) -> Phase:
@@ -130,7 +130,8 @@ def render(results: list[TargetResult], events: int, total_events: int, loaded: 
         a, b, c, d = (p[k].seconds for k in ("a_full", "b_incremental", "c_nothing_new", "d_scan_floor"))
         peaks = "/".join(f"{p[k].peak_mb:.0f}" for k in ("a_full", "b_incremental", "c_nothing_new"))
         lines.append(f"| {r.target} | {a:.1f} | {b:.2f} | {c:.2f} | {d:.3f} | {b / a:.1%} | {b / d:.0f}x | {peaks} |")
-    lines += ["", "Seconds per module (from datamodel_metadata; process start-up and lifecycle overhead excluded):",
+    lines += ["", "Seconds per module, main and complete (from the run's `--json` events; process start-up and "
+              "rendering the plan excluded):",
               "", "| target | phase | " + " | ".join(MODULES) + " |",
               "|---|---|---|---|---|---|"]
     for r in results:
