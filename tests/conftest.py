@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,9 @@ def postgres_project(tmp_path, pg_dsn) -> Project:
 def project(request) -> Project:
     """The same test on each warehouse it must pass on."""
     return request.getfixturevalue(f"{request.param}_project")
+
+
+def pytest_xdist_auto_num_workers(config) -> int:
+    """`-n auto`: two workers per core. A worker waits about a quarter of its time on
+    PostgreSQL's own processes, subprocesses and disk; a second one per core fills that."""
+    return 2 * (os.cpu_count() or 1)

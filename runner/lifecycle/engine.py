@@ -260,8 +260,9 @@ class Lifecycle:
             self.state.commit_offsets(module.name)
             for table in module.staged_inputs:
                 self.state.release(table)
-            self.metadata.complete(module)
+            completed = self.metadata.complete(module)
             self._cleanup(module, book)
+        self.metadata.ended(module, completed)
         fault_point(f"{module.name}:complete:end")
         return bool(self._module_variables(module, book).get("ends_run"))
 

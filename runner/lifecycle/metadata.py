@@ -50,16 +50,25 @@ class RunMetadata:
         self._record(module, run_id, "outcome = 'main_done', main_end_tstamp = " + self.state.now, figures)
         return figures
 
-    def complete(self, module: Module) -> None:
+    def complete(self, module: Module) -> str:
         """Record the end; a module whose `_this_run` table only complete writes gets its row
-        figures now (call before the cleanup drops that table)."""
-        counted = self.state.scalar(f"SELECT COUNT(rows_this_run) FROM {self.state.metadata} "
-                                    "WHERE module = :module AND outcome = 'main_done'", module=module.name)
-        figures = {} if counted or module.metadata is None else (
+        figures now (call before the cleanup drops that table). Returns the run's id (a
+        replayed complete finishes the run of the main it completes)."""
+        ((run_id, counted),) = self.state.rows(f"SELECT run_id, rows_this_run FROM {self.state.metadata} "
+                                               "WHERE module = :module AND outcome = 'main_done'", module=module.name)
+        figures = {} if counted is not None or module.metadata is None else (
             self._row_figures(module) or {"rows_this_run": 0, "distinct_key": module.metadata.key,
                                           "distinct_key_count": 0})
-        self._record(module, None, f"outcome = 'complete', run_end_tstamp = {self.state.now}", figures,
+        self._record(module, run_id, f"outcome = 'complete', run_end_tstamp = {self.state.now}", figures,
                      outcome="main_done")
+        return run_id
+
+    def ended(self, module: Module, run_id: str) -> None:
+        """Once complete has committed: the run's end is now. (Inside complete's transaction
+        the warehouse's clock stands at that transaction's start, which leaves complete out.)"""
+        self.state.run(f"UPDATE {self.state.metadata} SET run_end_tstamp = {self.state.now} "
+                       "WHERE module = :module AND run_id = :run_id AND outcome = 'complete'",
+                       module=module.name, run_id=run_id)
 
     def _record(self, module: Module, run_id: str | None, assignments: str, figures: dict[str, Any],
                 outcome: str = "running") -> None:
