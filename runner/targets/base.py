@@ -102,7 +102,7 @@ class Session:
                 exc.offset = offset  # where in the script the failing statement starts
                 raise
             if statistics:
-                statistics.after(use, self.unanalysed)
+                statistics.after(use, self.unanalysed, rowcount)
                 if not self.in_transaction:
                     statistics.commit(self.unanalysed)
             result.statements += 1

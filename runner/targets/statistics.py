@@ -102,8 +102,11 @@ class Statistics:
             run(f"ANALYZE {table}")
         return use
 
-    def after(self, use: TableUse, pending: set[str]) -> None:
-        pending |= use.writes
+    def after(self, use: TableUse, pending: set[str], rows: int = -1) -> None:
+        """Record what a statement wrote; one that changed no row (`rows` 0: an incremental run
+        with nothing to delete or add) leaves the statistics as true as they were."""
+        if rows != 0:
+            pending |= use.writes
         pending -= use.drops
         with self._lock:
             self.stale -= use.drops

@@ -46,6 +46,20 @@ def test_a_written_table_is_analysed_once_before_it_is_read_after_it_commits():
     assert stats.stale == set()
 
 
+def test_a_write_that_changed_no_row_leaves_the_statistics_alone():
+    stats, ran = Statistics("postgres"), []
+    mine: set[str] = set()
+    stats.after(stats.before("DELETE FROM s.big WHERE id IN (SELECT id FROM s.gone)", mine, ran.append), mine, 0)
+    stats.after(stats.before("INSERT INTO s.big SELECT * FROM s.new", mine, ran.append), mine, 0)
+    stats.commit(mine)
+    stats.before("SELECT * FROM s.big", mine, ran.append)
+    assert ran == []
+    stats.after(stats.before("INSERT INTO s.big SELECT * FROM s.new", mine, ran.append), mine, 3)
+    stats.commit(mine)
+    stats.before("SELECT * FROM s.big", mine, ran.append)
+    assert ran == ["ANALYZE s.big"]
+
+
 @pytest.mark.parametrize("sql", ["SAVEPOINT sluice_chunk", "RELEASE SAVEPOINT sluice_chunk",
                                  "ROLLBACK TO SAVEPOINT sluice_chunk"])
 def test_savepoints_name_no_table_and_log_no_warning(sql, caplog):
