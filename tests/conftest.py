@@ -84,3 +84,9 @@ def pytest_xdist_auto_num_workers(config) -> int:
     """`-n auto`: two workers per core. A worker waits about a quarter of its time on
     PostgreSQL's own processes, subprocesses and disk; a second one per core fills that."""
     return 2 * (os.cpu_count() or 1)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """The Hypothesis properties first: each is one long test that no worker can share, so
+    started last they would leave the other workers idle at the end of the run."""
+    items.sort(key=lambda item: not getattr(getattr(item, "obj", None), "is_hypothesis_test", False))
