@@ -88,5 +88,9 @@ def pytest_xdist_auto_num_workers(config) -> int:
 
 def pytest_collection_modifyitems(config, items) -> None:
     """The Hypothesis properties first: each is one long test that no worker can share, so
-    started last they would leave the other workers idle at the end of the run."""
-    items.sort(key=lambda item: not getattr(getattr(item, "obj", None), "is_hypothesis_test", False))
+    started last they would leave the other workers idle at the end of the run. (The
+    PostgreSQL ones wrap their property in a plain test that shares a database: by name.)"""
+    def is_property(item) -> bool:
+        return getattr(getattr(item, "obj", None), "is_hypothesis_test", False) or "converge" in item.name
+
+    items.sort(key=lambda item: not is_property(item))
