@@ -161,3 +161,20 @@ INSERT INTO {{ relation }} ({% for name, _ in columns %}{{ quote(name) }}{{ ', '
 {%- endif %}
 {%- endif -%}
 {%- endmacro %}
+
+{#- A condition on the rows of `relation` (for a DELETE or UPDATE of it, naming the target by its
+    bare table name, as Redshift documents it) whose `keys` match a row of `source`
+    (`source_keys`: expressions of the source row `k` to match instead of its same-named
+    columns). A row-valued IN, which DuckDB answers with one hash join (and skips when the
+    source is empty) where a correlated EXISTS costs it a pass over the whole target. -#}
+{% macro default__same_keys(relation, source, keys, source_keys=none) -%}
+{%- set target = relation.split('.')[-1] -%}
+({% for key in keys %}{{ ', ' if not loop.first }}{{ target }}.{{ key }}{% endfor %})
+IN (SELECT {% for key in keys %}{{ ', ' if not loop.first }}{{ source_keys[loop.index0] if source_keys else 'k.' ~ key }}{% endfor %} FROM {{ source }} AS k)
+{%- endmacro %}
+
+{#- Redshift's IN takes one column: EXISTS. -#}
+{% macro redshift__same_keys(relation, source, keys, source_keys=none) -%}
+{%- set target = relation.split('.')[-1] -%}
+EXISTS (SELECT 1 FROM {{ source }} AS k WHERE {% for key in keys %}{{ 'AND ' if not loop.first }}{{ source_keys[loop.index0] if source_keys else 'k.' ~ key }} = {{ target }}.{{ key }} {% endfor %})
+{%- endmacro %}

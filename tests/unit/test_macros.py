@@ -293,6 +293,17 @@ INSERT_BY_NAME = [("{{ insert_by_name('d.t', ['k', 'timestamp'], 's.t') }}",
 DELETE_INSERT = [("{{ delete_insert('d.t', ['k', 'v'], 's.t AS n', 'k IN (SELECT k FROM s.t)') }}", same(
     'DELETE FROM d.t WHERE k IN (SELECT k FROM s.t);\nINSERT INTO d.t ("k", "v")\nSELECT "k", "v" FROM s.t AS n'))]
 
+SAME_KEYS = [
+    ("{{ same_keys('d.t', 's.k', ['a', 'b']) }}", {
+        "duckdb": "(t.a, t.b)\nIN (SELECT k.a, k.b FROM s.k AS k)",
+        "postgres": "(t.a, t.b)\nIN (SELECT k.a, k.b FROM s.k AS k)",
+        "redshift": "EXISTS (SELECT 1 FROM s.k AS k WHERE k.a = t.a AND k.b = t.b )"}),
+    ("{{ same_keys('d.t', 's.p', ['v', 'ts'], ['k.visitor', 'CAST(k.day AS TIMESTAMP)']) }}", {
+        "duckdb": "(t.v, t.ts)\nIN (SELECT k.visitor, CAST(k.day AS TIMESTAMP) FROM s.p AS k)",
+        "postgres": "(t.v, t.ts)\nIN (SELECT k.visitor, CAST(k.day AS TIMESTAMP) FROM s.p AS k)",
+        "redshift": "EXISTS (SELECT 1 FROM s.p AS k WHERE k.visitor = t.v AND CAST(k.day AS TIMESTAMP) = t.ts )"}),
+]
+
 FIRST_PER = [("{{ first_per('s.t', 'k', 'ts DESC, id') }}", same(
     "(SELECT * FROM (SELECT ranked.*, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC, id) AS first_rank\n"
     "                FROM s.t AS ranked) AS first_rows WHERE first_rank = 1)"))]
@@ -363,6 +374,7 @@ TABLES = {
     "replace_view": REPLACE_VIEW,
     "insert_by_name": INSERT_BY_NAME,
     "delete_insert": DELETE_INSERT,
+    "same_keys": SAME_KEYS,
     "first_per": FIRST_PER,
     "string_literals": STRING_LITERALS,
     "dateadd": DATEADD,
@@ -459,6 +471,9 @@ STATEMENTS = {
     "delete_insert": """
         {{ delete_insert('derived.sessions', ['domain_sessionid', 'start_tstamp'], 'scratch.sessions_this_run',
                          'domain_sessionid IN (SELECT domain_sessionid FROM scratch.sessions_this_run)') }}""",
+    "same_keys": """
+        DELETE FROM derived.web_page_views
+        WHERE {{ same_keys('derived.web_page_views', 'scratch.web_attr_pages_in', ['page_view_id']) }}""",
     "first_per": """
         SELECT k.event_id FROM {{ first_per('scratch.rs_base_window', 'source_table, event_id',
                                             'received_key, loaded_tstamp') }} AS k""",

@@ -26,25 +26,10 @@ CAST({{ alias }}.{{ quote(name) }} AS {{ rs_type(kind) }})
 {%- endif -%}
 {%- endmacro %}
 
-{#- Conditions on the rows of `relation` for a DELETE or UPDATE of it, which name the target by
-    its bare table name (as Redshift documents it; PostgreSQL and DuckDB accept it too).
-    rs_same_keys: the rows whose `keys` match a row of `source` (`source_keys`: expressions of
-    the source row `k` to match instead of its same-named columns). A row-valued IN, which
-    DuckDB answers with one hash join (and skips when the source is empty) where a correlated
-    EXISTS costs it a pass over the whole target; Redshift's IN takes one column, so EXISTS. -#}
-{% macro default__rs_same_keys(relation, source, keys, source_keys=none) -%}
-{%- set target = relation.split('.')[-1] -%}
-({% for key in keys %}{{ ', ' if not loop.first }}{{ target }}.{{ key }}{% endfor %})
-IN (SELECT {% for key in keys %}{{ ', ' if not loop.first }}{{ source_keys[loop.index0] if source_keys else 'k.' ~ key }}{% endfor %} FROM {{ source }} AS k)
-{%- endmacro %}
-
-{% macro redshift__rs_same_keys(relation, source, keys, source_keys=none) -%}
-{%- set target = relation.split('.')[-1] -%}
-EXISTS (SELECT 1 FROM {{ source }} AS k WHERE {% for key in keys %}{{ 'AND ' if not loop.first }}{{ source_keys[loop.index0] if source_keys else 'k.' ~ key }} = {{ target }}.{{ key }} {% endfor %})
-{%- endmacro %}
-
-{#- rs_from_restart: the rows of each visitor in `restarts` (dbt_visitor_id, restart_at) whose
-    `time_column` is at or after its restart point. -#}
+{#- rs_from_restart: a condition on the rows of `relation` for a DELETE or UPDATE of it, naming
+    the target by its bare table name as Redshift documents it (rows matched by key are
+    `same_keys`, sql/macros/ddl.sql): those of each visitor in `restarts` (dbt_visitor_id,
+    restart_at) whose `time_column` is at or after its restart point. -#}
 {% macro default__rs_from_restart(relation, restarts, time_column) -%}
 {%- set target = relation.split('.')[-1] -%}
 EXISTS (SELECT 1 FROM {{ restarts }} AS r WHERE r.dbt_visitor_id = {{ target }}.dbt_visitor_id AND {{ target }}.{{ time_column }} >= r.restart_at)

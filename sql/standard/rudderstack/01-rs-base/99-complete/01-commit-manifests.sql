@@ -4,7 +4,7 @@
 {{ delete_insert(manifest, ['source_table', 'event_id', 'event_tstamp', 'received_tstamp', 'loaded_tstamp'],
                     '(SELECT source_table, event_id, event_tstamp, received_key AS received_tstamp, loaded_tstamp FROM '
                     ~ changed ~ ') AS c',
-                    rs_same_keys(manifest, changed, ['source_table', 'event_id'])) }};
+                    same_keys(manifest, changed, ['source_table', 'event_id'])) }};
 
 {{ delete_insert(table(output_schema, 'rs_load_marks'), ['source_table', 'loaded_tstamp'],
                     table(scratch_schema, 'rs_base_marks') ~ ' AS marks', '1 = 1') }};

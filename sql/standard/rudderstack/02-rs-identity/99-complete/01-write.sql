@@ -6,7 +6,7 @@
 {%- set new = table(scratch_schema, 'rs_identity_new') %}
 {{ delete_insert(rows, ['source_table', 'event_id', 'anonymous_id', 'user_id', 'previous_id', 'event_tstamp'],
                     '(SELECT * FROM ' ~ new ~ ' WHERE NOT excluded) AS n',
-                    rs_same_keys(rows, new, ['source_table', 'event_id'])) }};
+                    same_keys(rows, new, ['source_table', 'event_id'])) }};
 
 {{ delete_insert(mapping, ['alias', 'dbt_visitor_id', 'first_seen_at', 'last_seen_at', 'resolved_by_event_id'],
                     table(scratch_schema, 'rs_identity_mapping_this_run') ~ ' AS m',

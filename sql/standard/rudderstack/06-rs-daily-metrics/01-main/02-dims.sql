@@ -39,4 +39,4 @@ FROM (
 {{ delete_insert(dims, ['event_id', 'sdk_session_id', 'referrer', 'utm_source', 'utm_medium', 'source_medium',
                         'channel', 'device_type'],
                  '(SELECT * FROM ' ~ dims_in ~ ' WHERE NOT excluded) AS d',
-                 rs_same_keys(dims, dims_in, ['event_id'])) }};
+                 same_keys(dims, dims_in, ['event_id'])) }};

@@ -4,4 +4,4 @@
 {{ delete_insert(events, ['event_id', 'visitor_id', 'anonymous_id', 'user_key', 'event_type', 'event_tstamp',
                           'event_date', 'session_key'],
                  table(scratch_schema, 'rs_daily_metrics_events_this_run') ~ ' AS n',
-                 rs_same_keys(events, table(scratch_schema, 'rs_daily_metrics_replaced'), ['event_id'])) }};
+                 same_keys(events, table(scratch_schema, 'rs_daily_metrics_replaced'), ['event_id'])) }};

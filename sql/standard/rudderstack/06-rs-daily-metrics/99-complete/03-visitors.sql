@@ -15,7 +15,7 @@
                  ~ "MAX(CASE WHEN m.event_type = 'page' THEN 1 ELSE 0 END) = 1 AS has_page "
                  ~ 'FROM ' ~ events ~ ' AS m JOIN ' ~ pairs ~ ' AS p ON p.visitor_id = m.user_key AND p.' ~ day
                  ~ ' = m.event_date WHERE m.event_type IN (' ~ types ~ ') GROUP BY m.event_date, m.user_key) AS a',
-                 rs_same_keys(activity, pairs, ['visitor_id', day])) }};
+                 same_keys(activity, pairs, ['visitor_id', day])) }};
 
 {{ delete_insert(touch, ['visitor_id', 'first_seen_at', 'first_event_id', 'referrer', 'utm_source', 'utm_medium',
                          'source_medium', 'channel'],

@@ -10,18 +10,18 @@
 {%- set props_in = table(scratch_schema, 'rs_features_props_in') %}
 {{ delete_insert(flags, ['event_id', 'is_mobile', 'is_web', 'campaign_source'],
                  '(SELECT * FROM ' ~ flags_in ~ ' WHERE NOT excluded) AS f',
-                 rs_same_keys(flags, flags_in, ['event_id'])) }};
+                 same_keys(flags, flags_in, ['event_id'])) }};
 
 {{ delete_insert(rows, ['source_table', 'event_id', 'anonymous_id', 'user_id', 'visitor_id', 'event_tstamp',
                         'event_date', 'is_mobile', 'is_web', 'campaign_source', 'email_domain', 'gender', 'birthday',
                         'country', 'state', 'created_at', 'cart_id', 'product_ref', 'payment_method', 'order_id',
                         'amount', 'units'],
                  '(SELECT * FROM ' ~ touched ~ ' WHERE visitor_id IS NOT NULL) AS t',
-                 rs_same_keys(rows, touched, ['event_id'])) }};
+                 same_keys(rows, touched, ['event_id'])) }};
 
 {{ delete_insert(lines, ['event_id', 'line_no', 'product_ref', 'category_ref', 'quantity', 'line_amount'],
                  table(scratch_schema, 'rs_features_lines_in') ~ ' AS l',
-                 rs_same_keys(lines, props_in, ['event_id'])) }};
+                 same_keys(lines, props_in, ['event_id'])) }};
 
 {%- set currencies = table(output_schema, 'rs_features_currencies') %}
 INSERT INTO {{ currencies }} (currency)

@@ -14,7 +14,7 @@
 {%- for relation in [long, wide] %}
 {%- set target = relation.split('.')[-1] %}
 DELETE FROM {{ relation }}
-WHERE {{ rs_same_keys(relation, pairs, ['dbt_visitor_id', ts], ['k.visitor_id', 'CAST(k.snapshot_date AS TIMESTAMP)']) }};
+WHERE {{ same_keys(relation, pairs, ['dbt_visitor_id', ts], ['k.visitor_id', 'CAST(k.snapshot_date AS TIMESTAMP)']) }};
 
 DELETE FROM {{ relation }}
 WHERE {{ ts }} < (SELECT CAST(MIN(d.snapshot_date) AS TIMESTAMP) FROM {{ dates }} AS d);

@@ -12,7 +12,7 @@
 {%- set session_names = rs_web_fields('session', 'names', pass_through=pass_through_columns) | replace('"', '') %}
 {%- set of_devices = 'anonymous_id IN (SELECT d.anonymous_id FROM ' ~ devices ~ ' AS d)' %}
 {{ delete_insert(page_views, page_view_names.split(', '), '(SELECT * FROM ' ~ pages_in ~ ' WHERE NOT removed) AS i',
-                 rs_same_keys(page_views, pages_in, ['page_view_id'])) }};
+                 same_keys(page_views, pages_in, ['page_view_id'])) }};
 
 {{ delete_insert(sessionized, page_view_names.split(', ') + ['page_view_number', 'session_number', 'session_id'],
                  table(scratch_schema, 'web_attr_page_views_this_run') ~ ' AS p', of_devices) }};

@@ -9,15 +9,15 @@
 {%- set by_channel = table(output_schema, 'web_attribution_by_channel') %}
 {{ delete_insert(conversions, ['conversion_id', 'order_id', 'anonymous_id', 'user_id', 'blended_user_id', 'converted_at',
                                'conversion_date', 'amount', 'currency'],
-                 '(SELECT * FROM ' ~ changed ~ ' WHERE NOT removed) AS c', rs_same_keys(conversions, changed, ['conversion_id'])) }};
+                 '(SELECT * FROM ' ~ changed ~ ' WHERE NOT removed) AS c', same_keys(conversions, changed, ['conversion_id'])) }};
 
 {{ delete_insert(touches, ['conversion_id', 'order_id', 'blended_user_id', 'converted_at', 'session_id',
                            'session_start_tstamp', 'channel', 'touch_index', 'touches_in_path', 'first_touch_credit',
                            'last_touch_credit', 'last_non_direct_credit', 'linear_credit', 'first_touch_revenue',
                            'last_touch_revenue', 'last_non_direct_revenue', 'linear_revenue'],
                  table(scratch_schema, 'web_attr_touches') ~ ' AS t',
-                 rs_same_keys(touches, changed, ['conversion_id']) ~ ' OR '
-                 ~ rs_same_keys(touches, recompute, ['conversion_id'])) }};
+                 same_keys(touches, changed, ['conversion_id']) ~ ' OR '
+                 ~ same_keys(touches, recompute, ['conversion_id'])) }};
 
 {#- a credit or revenue column summed to the millionth; a conversion with no touch counts whole -#}
 {%- macro summed(credit, whole) -%}
