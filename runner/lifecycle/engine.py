@@ -183,14 +183,17 @@ class Lifecycle:
         return run_id
 
     def catch_up(self, names: Iterable[str] = (), max_rounds: int = 1000) -> int:
-        """Run the plan again and again until a round stages nothing new: each base run takes
-        at most `update_cadence_days` of event time, so history arrives in several rounds."""
+        """Run the plan again and again until its windowed source modules stage nothing new:
+        each base run takes at most `update_cadence_days` of event time, so history arrives in
+        several rounds. Consumers take every pending batch and run after their producers, so
+        a round that no windowed module staged rows in left nothing behind."""
         plan = self.plan(names)
         self.prepare(plan)
+        windowed = sorted({module.name for module, _ in plan if module.reads_in_windows})
         for rounds in range(1, max_rounds + 1):
             before = self.state.next_batch_id()
             self._run(plan)
-            if self.state.rows_staged_since(before) == 0:
+            if not windowed or self.state.rows_staged_since(before, windowed) == 0:
                 return rounds
         raise ConfigError(f"still staging new rows after {max_rounds} rounds")
 
@@ -363,9 +366,15 @@ class Lifecycle:
         variables = self._module_variables(module, book)
         # a dry run renders without a connection: every output then looks new
         state = getattr(self, "state", None)
-        columns = state and (lambda relation: [] if relation.rpartition(".")[2].lower() in gone
-                             else state.columns(relation))
-        names = run_names(module, run_id, batch_id, inputs, variables, columns or None)
+        known: dict[str, list[str]] = {}
+
+        def columns(relation: str) -> list[str]:
+            # Nothing runs while a playbook renders, so one lookup per table serves all its files.
+            if relation not in known:
+                known[relation] = [] if relation.rpartition(".")[2].lower() in gone else state.columns(relation)
+            return known[relation]
+
+        names = run_names(module, run_id, batch_id, inputs, variables, columns if state else None)
         variables.update(names, **(extra or {}))
         steps = book.steps
         if phase == "main" and module.name in self.from_step:

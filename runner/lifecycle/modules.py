@@ -65,6 +65,9 @@ class ModuleFile(Strict):
     #: its outputs change with the date as well as with its inputs ("days since" features):
     #: it runs even when no input has a new batch
     time_driven: bool = False
+    #: a source module whose run reads everything new in its sources (no window of event time):
+    #: a catch-up need not run the plan again to find what a round left
+    reads_all_new: bool = False
 
     @field_validator("variables", "sources", "consumes", "produces", mode="before")
     @classmethod
@@ -93,6 +96,8 @@ class Module:
     metadata: MetadataSpec | None = None
     #: runs even when no input has a new batch (see ModuleFile.time_driven)
     time_driven: bool = False
+    #: see ModuleFile.reads_all_new
+    reads_all_new: bool = False
     #: defaults shared by all the module's playbooks (below each playbook's own)
     variables: dict[str, Any] = field(default_factory=dict)
     file: Path = field(default=Path(MODULE_FILE))
@@ -100,6 +105,11 @@ class Module:
     @property
     def produces(self) -> tuple[str, ...]:
         return self.staged + self.this_run + self.tables
+
+    @property
+    def reads_in_windows(self) -> bool:
+        """A run may leave new source rows for the next (a consumer takes every pending batch)."""
+        return bool(self.sources) and not self.reads_all_new
 
     @property
     def staged_inputs(self) -> tuple[str, ...]:
@@ -160,6 +170,7 @@ def load_module(path: Path) -> Module:
         scratch=tuple(spec.produces.scratch),
         metadata=spec.metadata,
         time_driven=spec.time_driven,
+        reads_all_new=spec.reads_all_new,
         variables=dict(spec.variables),
     )
 

@@ -135,10 +135,13 @@ class LifecycleState:
                      "WHERE staged_table = :table AND batch_id = :batch_id",
                      count=int(count), table=table, batch_id=batch_id)
 
-    def rows_staged_since(self, batch_id: int) -> int:
-        """Rows staged by batches from `batch_id` on."""
+    def rows_staged_since(self, batch_id: int, modules: list[str]) -> int:
+        """Rows the given modules staged in batches from `batch_id` on."""
+        names = {f"module_{i}": name for i, name in enumerate(modules)}
+        listed = ", ".join(f":{key}" for key in names)
         return int(self.scalar(f"SELECT COALESCE(SUM(rows_staged), 0) FROM {self.batches} "
-                               "WHERE batch_id >= :batch_id", batch_id=batch_id) or 0)
+                               f"WHERE batch_id >= :batch_id AND module IN ({listed})",
+                               batch_id=batch_id, **names) or 0)
 
     def commit_batches(self, module: str) -> None:
         """Pending batches become visible to consumers; an empty one is dropped instead, so a

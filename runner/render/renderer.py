@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import jinja2
 
@@ -38,9 +38,9 @@ class Renderer:
                  extra_globals: Mapping[str, Any] | None = None, cache_dir: Path | None = None):
         """`dialect=None` renders without macros (a playbook file filled from --var).
         `macro_dirs` come before Sluice's own macros; `extra_globals` are names a model family
-        gives its templates (the Snowplow atomic columns, say). With `cache_dir`, compiled
-        templates are kept there between processes (a run that has nothing new to do is then
-        not spent compiling Jinja)."""
+        gives its templates (the Snowplow atomic columns, say). Compiled templates are kept
+        for the process and, with `cache_dir`, there between processes (a run that has nothing
+        new to do is then not spent compiling Jinja)."""
         if dialect is not None and dialect not in DIALECT_FALLBACK:
             raise TemplateError(f"no macros for dialect '{dialect}'")
         self.dialect = dialect
@@ -49,7 +49,7 @@ class Renderer:
         self._texts = _Texts()
         self.env = jinja2.Environment(
             undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False, loader=self._texts,
-            bytecode_cache=_QuietBytecodeCache(cache_dir) if cache_dir is not None else None,
+            bytecode_cache=_BytecodeCache(cache_dir),
         )
         self.env.globals.update(GO_TEMPLATE_GLOBALS)
         self.env.globals["dialect"] = dialect
@@ -130,25 +130,37 @@ class _Texts(jinja2.BaseLoader):
         return self.texts[template], None, lambda: True
 
 
-class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
-    """A cache that is only a cache: a folder that cannot be written means compiling again."""
+class _BytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept for the life of the process (every renderer compiles the same
+    macros and model SQL) and, with a folder, between processes. Only a cache: a folder that
+    cannot be read or written means compiling again."""
 
-    def __init__(self, folder: Path):
-        super().__init__(str(folder))
+    #: (template key, source checksum) -> code; every renderer's environment has the same options
+    _in_process: ClassVar[dict[tuple[str, str], Any]] = {}
+
+    def __init__(self, folder: Path | None):
+        self.files = jinja2.FileSystemBytecodeCache(str(folder)) if folder is not None else None
         self.folder = folder
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            super().load_bytecode(bucket)
-        except (OSError, ValueError, EOFError):
-            bucket.reset()
+        code = self._in_process.get((bucket.key, bucket.checksum))
+        if code is not None:
+            bucket.code = code
+            return
+        if self.files is not None:
+            try:
+                self.files.load_bytecode(bucket)
+            except (OSError, ValueError, EOFError):
+                bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            super().dump_bytecode(bucket)
-        except OSError:
-            pass
+        self._in_process[bucket.key, bucket.checksum] = bucket.code
+        if self.files is not None:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                self.files.dump_bytecode(bucket)
+            except OSError:
+                pass
 
 
 @jinja2.pass_context

@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from sluice import resources
-from sluice.config import yaml_error_message
+from sluice.config import parse_yaml, yaml_error_message
 from sluice.errors import PlaybookError, TemplateError
 from sluice.typed import reject_unknown
 
@@ -94,7 +94,7 @@ def load_playbook(path: Path, cli_vars: Mapping[str, Any], renderer: Any, sqlroo
         except TemplateError as exc:
             raise PlaybookError(str(exc)) from None
     try:
-        data = yaml.safe_load(text)
+        data = parse_yaml(text)
     except yaml.YAMLError as exc:
         raise PlaybookError(yaml_error_message(path, exc)) from None
     if not isinstance(data, dict):

@@ -36,6 +36,20 @@ def test_run_status_and_replay_return_what_happened(accounts, capsys):
     assert capsys.readouterr() == ("", "")
 
 
+
+def test_a_catch_up_runs_again_only_while_a_windowed_source_module_stages_rows(duckdb_project):
+    acc = Accounts(duckdb_project.root, duckdb_project.target_settings)
+    acc.create_source()
+    acc.load(BATCHES[0])
+    with Sluice(acc.root) as project:  # events_base may take a window: a second round finds nothing
+        assert project.run(catch_up=True).rounds == 2
+    module = acc.root / "playbooks" / "custom" / "events_base" / "module.yml"
+    module.write_text(module.read_text() + "reads_all_new: true\n")
+    acc.load(BATCHES[1])
+    with Sluice(acc.root) as project:  # it says it reads everything new: one round
+        assert project.run(catch_up=True).rounds == 1
+    assert acc.outputs() == acc.expected()
+
 def test_errors_are_the_projects_own(accounts):
     with Sluice(accounts.root) as project:
         with pytest.raises(ConfigError, match="unknown module 'nope'"):
