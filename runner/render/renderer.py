@@ -152,6 +152,8 @@ class _BytecodeCache(jinja2.BytecodeCache):
                 self.files.load_bytecode(bucket)
             except (OSError, ValueError, EOFError):
                 bucket.reset()
+            if bucket.code is not None:
+                self._in_process[bucket.key, bucket.checksum] = bucket.code
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self._in_process[bucket.key, bucket.checksum] = bucket.code

@@ -114,3 +114,17 @@ def test_renderer_knows_its_dialect(dialect, expected):
 def test_unknown_dialect():
     with pytest.raises(TemplateError, match="no macros for dialect 'oracle'"):
         Renderer("oracle")
+
+
+def test_compiled_templates_serve_every_renderer_of_the_process_and_the_next(tmp_path, monkeypatch):
+    source = "SELECT {{ n + 1 }} -- a text no other test renders"
+    first = Renderer("duckdb", cache_dir=tmp_path / "cache")
+    assert first.render(source, {"n": 1}, "a.sql") == "SELECT 2 -- a text no other test renders"
+    assert list((tmp_path / "cache").iterdir())  # kept for the next process
+    compiled = []
+    monkeypatch.setattr(first.env.__class__, "compile", lambda *args, **kwargs: compiled.append(args))
+    unwritable = tmp_path / "file"
+    unwritable.write_text("")  # a cache folder that cannot be made costs compiling, not the run
+    for second in (Renderer("postgres"), Renderer("duckdb", cache_dir=unwritable / "cache")):
+        assert second.render(source, {"n": 2}, "a.sql") == "SELECT 3 -- a text no other test renders"
+    assert compiled == []
