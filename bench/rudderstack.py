@@ -10,6 +10,10 @@ target, in a fresh database:
   (b) incremental run: the newest batches loaded, then one `sluice run`;
   (c) one `sluice run` with nothing new;
   (d) the floor: a plain scan of the newer tracks and pages (every column, by uuid_ts).
+The feature snapshots are dated the history's last day (`features_as_of`), as a daily job
+run the next morning dates them: the newer rows are then late data for that one snapshot.
+(Left to its default, the as-of date is yesterday's real date, years after the generated
+history, and every newer row would be late for each of the seven retained snapshots.)
 Every run is a `sluice` process of its own (wall time and peak memory its own); per-module
 seconds (main and complete) come from the run's own `--json` events. Loading goes through
 `sluice load --source rudderstack`'s loader and is not part of the ratios.
@@ -23,7 +27,7 @@ import platform
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import yaml
@@ -82,11 +86,13 @@ def scan_floor(project: Path, after: datetime) -> Phase:
     return Phase(time.monotonic() - started, 0.0)
 
 
-def bench_target(name: str, settings: dict, history: list[Path], newest: list[Path], workdir: Path) -> TargetResult:
+def bench_target(name: str, settings: dict, history: list[Path], newest: list[Path], workdir: Path,
+                 as_of: date) -> TargetResult:
     project = workdir / name
     project.mkdir()
     (project / "sluice.yml").write_text(yaml.safe_dump({"default_target": name, "targets": {name: settings},
-                                                        "models": ["rudderstack"]}))
+                                                        "models": ["rudderstack"],
+                                                        "vars": {"features_as_of": as_of.isoformat()}}))
     result = TargetResult(name)
     result.load = load(project, history)
     result.phases["a_full"] = timed_run(project, "--catch-up")
@@ -98,7 +104,8 @@ def bench_target(name: str, settings: dict, history: list[Path], newest: list[Pa
     return result
 
 
-def render(results: list[TargetResult], visitors: int, days: int, counts: dict[str, list[int]], taken: int) -> str:
+def render(results: list[TargetResult], visitors: int, days: int, counts: dict[str, list[int]], taken: int,
+           as_of: date) -> str:
     now = datetime.now(timezone.utc)
     activity = sum(sum(counts.get(t, [0])[:-taken]) for t in ACTIVITY)
     newer = sum(sum(counts.get(t, [0])[-taken:]) for t in ACTIVITY)
@@ -109,7 +116,7 @@ def render(results: list[TargetResult], visitors: int, days: int, counts: dict[s
              f"Python {platform.python_version()}. Command: `python bench/rudderstack.py --visitors {visitors} "
              f"--days {days}`. {visitors:,} visitors over {days} days, {everything:,} rows in all tables "
              f"({SLICES + 1 - taken} batches of history, {taken} newer, loaded by `sluice load --source "
-             "rudderstack`).", "",
+             f"rudderstack`); feature snapshots as of {as_of}, the history's last day.", "",
              "| target | (a) full s | (b) incremental s | (c) nothing new s | (d) scan floor s | (b)/(a) | (c)/(a) |"
              " peak MB a/b/c |", "|---|---|---|---|---|---|---|---|"]
     for r in results:
@@ -147,18 +154,19 @@ def main() -> None:
         batches = sorted((workdir / "batches").glob("batch-*"))
         taken = split_newest(counts)
         history, newest = batches[:-taken], batches[-taken:]
+        as_of = config.start + timedelta(days=args.days - 1)
         results = []
         for name in args.targets.split(","):
             if name == "postgres":
                 if dsn is None:
                     raise SystemExit("no PostgreSQL found (set SLUICE_TEST_PG_DSN)")
                 with pg.fresh_database(dsn) as db:
-                    results.append(bench_target(name, pg.target_settings(db), history, newest, workdir))
+                    results.append(bench_target(name, pg.target_settings(db), history, newest, workdir, as_of))
             else:
                 results.append(bench_target(name, {"type": "duckdb", "path": ".sluice/bench.duckdb"}, history, newest,
-                                            workdir))
+                                            workdir, as_of))
             print(f"{name}: done", flush=True)
-    text = render(results, args.visitors, args.days, counts, taken)
+    text = render(results, args.visitors, args.days, counts, taken, as_of)
     print(text)
     if args.record:
         with open(REPO / "bench" / "RESULTS.md", "a") as handle:
