@@ -52,7 +52,7 @@ def _check_playbook(project: Project, module: Module, path: Path, renderers: dic
         book = load_playbook(path, {}, Renderer(None), project_root=project.root)
     except SluiceError as exc:
         return [str(exc)]
-    problems = []
+    problems, sound = [], []
     for dialect, renderer in renderers.items():
         try:
             variables = module_variables(project, module, book, {}, dialect)
@@ -64,12 +64,14 @@ def _check_playbook(project: Project, module: Module, path: Path, renderers: dic
         except SluiceError as exc:
             problems.append(f"module '{module.name}' on {dialect}: {exc}")
             continue
-        if path == module.main and dialect == "postgres":
-            problems.extend(_late_critical_checks(module, rendered, variables))
+        sound.append((dialect, rendered, variables))
+    if path == module.main and sound:  # steps come in the same order on every dialect: one tells
+        problems.extend(_late_critical_checks(module, *sound[0]))
     return problems
 
 
-def _late_critical_checks(module: Module, rendered: list[list[RenderedQuery]], variables: dict) -> list[str]:
+def _late_critical_checks(module: Module, dialect: str, rendered: list[list[RenderedQuery]],
+                          variables: dict) -> list[str]:
     """A critical check after a step that writes the module's outputs comes too late: by the
     time it fails, the write is done."""
     entropy = variables.get("entropy", "")
@@ -82,8 +84,7 @@ def _late_critical_checks(module: Module, rendered: list[list[RenderedQuery]], v
                 return [f"module '{module.name}': critical check '{rq.query.name}' runs after step '{writer}' "
                         "writes the module's outputs; move it before that step"]
             if not rq.query.is_check and writer is None and any(
-                    table_use(statement, "postgres").writes & outputs for statement in split_statements(rq.sql,
-                                                                                                        "postgres")):
+                    table_use(statement, dialect).writes & outputs for statement in split_statements(rq.sql, dialect)):
                 writer = rq.step
     return []
 
