@@ -6,6 +6,3 @@ CREATE TABLE IF NOT EXISTS {{ table(scratch_schema, 'events_staged') }} (
 {%- endfor %}
   page_view_id {{ column_type('string') }}
 ){{ table_options(dist_key='domain_sessionid', sort_keys=['batch_id', 'collector_tstamp']) }};
--- Consumers read it by batch range, and released batches leave dead rows behind until a
--- vacuum: on PostgreSQL an index on the range reads the new batch, not every dead row.
-{{ create_index('events_staged' ~ entropy ~ '_batch', table(scratch_schema, 'events_staged'), 'batch_id') }};
