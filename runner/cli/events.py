@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 from click.core import ParameterSource
@@ -14,15 +14,14 @@ from click.core import ParameterSource
 from sluice.cli.options import PATH, target_option, var_option
 from sluice.config import load_project
 from sluice.errors import ArgumentError, LoadError
-from sluice.events.growth import generate as growth
-from sluice.events.rudderstack import generate as rudderstack
-from sluice.events.rudderstack import writer as rudderstack_writer
-from sluice.events.snowplow.generate import GenerateConfig, generate
-from sluice.events.snowplow.generate_writers import CsvFormat, TsvFormat, batch_paths, write_batches
+from sluice.events.rudderstack import DEFAULT_VISITORS
 from sluice.events.snowplow.load_read import FORMATS
-from sluice.events.snowplow.schema import CONTEXTS, WEB_PAGE
 from sluice.output import Reporter, make_reporter
 from sluice.render.variables import parse_var_assignments
+
+if TYPE_CHECKING:
+    from sluice.events.growth import generate as growth
+    from sluice.events.rudderstack import generate as rudderstack
 
 SOURCES = ("snowplow", "rudderstack", "growth")
 
@@ -76,7 +75,6 @@ def load(ctx: click.Context, path, source: str, target: str | None, vars_: tuple
 
 T = TypeVar("T")
 FRACTION = click.FloatRange(0.0, 1.0)
-RUDDERSTACK_DEFAULTS = rudderstack.GenerateConfig()
 #: options that only some sources read, and those sources
 SOURCE_ONLY = {"users": "snowplow or growth", "events": "snowplow", "fmt": "snowplow", "no_enrichments": "snowplow",
                "bot_fraction": "snowplow", "visitors": "rudderstack",
@@ -92,7 +90,7 @@ SOURCE_ONLY = {"users": "snowplow or growth", "events": "snowplow", "fmt": "snow
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same bytes.")
 @click.option("--users", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Snowplow: visitors (incl. bots); growth: users who visit (some register).")
-@click.option("--visitors", type=click.IntRange(min=1), default=RUDDERSTACK_DEFAULTS.visitors, show_default=True,
+@click.option("--visitors", type=click.IntRange(min=1), default=DEFAULT_VISITORS, show_default=True,
               help="Visitors of the shop. RudderStack only.")
 @click.option("--days", type=click.IntRange(min=1), default=7, show_default=True, help="Days of events.")
 @click.option("--events", type=click.IntRange(min=1), default=100_000, show_default=True,
@@ -124,6 +122,13 @@ def generate_cmd(ctx: click.Context, source: str, out_dir: Path, seed: int, user
     identities, shared devices, columns and tables appearing mid-history, …). Growth: marketing
     sessions and registrations in batch folders, with a late session, a corrected session and a
     re-sent file."""
+    # The generators are imported here, not at the top: every other command would pay for them.
+    from sluice.events.growth import generate as growth
+    from sluice.events.rudderstack import generate as rudderstack
+    from sluice.events.snowplow.generate import GenerateConfig, generate
+    from sluice.events.snowplow.generate_writers import CsvFormat, TsvFormat, batch_paths, write_batches
+    from sluice.events.snowplow.schema import CONTEXTS, WEB_PAGE
+
     _check_source_options(ctx, source)
     reporter = make_reporter()
     if source == "growth":
@@ -166,6 +171,9 @@ def _config(config_class: type[T], **settings: object) -> T:
 
 
 def _generate_rudderstack(reporter: Reporter, out_dir: Path, config: rudderstack.GenerateConfig) -> None:
+    from sluice.events.rudderstack import generate as rudderstack
+    from sluice.events.rudderstack import writer as rudderstack_writer
+
     stale = _stale_batch_folders(out_dir, config.batches)
     generation = rudderstack.generate(config)
     counts = rudderstack_writer.write_batches(generation, out_dir, config.batches)
@@ -181,6 +189,8 @@ def _generate_rudderstack(reporter: Reporter, out_dir: Path, config: rudderstack
 
 
 def _generate_growth(reporter: Reporter, out_dir: Path, config: growth.GenerateConfig) -> None:
+    from sluice.events.growth import generate as growth
+
     generation = growth.generate(config)
     folders, sessions, conversions = growth.write_batches(generation, out_dir)
     reporter.line(f"generated {sessions:,} sessions and {conversions:,} registrations of {config.users:,} users "
@@ -190,6 +200,8 @@ def _generate_growth(reporter: Reporter, out_dir: Path, config: growth.GenerateC
 
 
 def _stale_batch_folders(out_dir: Path, batches: int) -> list[Path]:
+    from sluice.events.rudderstack import writer as rudderstack_writer
+
     if not out_dir.is_dir():
         return []
     ours = {rudderstack_writer.batch_dir(out_dir, b) for b in range(batches)}
@@ -204,6 +216,8 @@ def _counting(pairs: Iterator[tuple[int, dict]], sessions: set[str | None]) -> I
 
 
 def _stale_batch_files(out_dir: Path, batches: int, fmt: str) -> list[Path]:
+    from sluice.events.snowplow.generate_writers import batch_paths
+
     if not out_dir.is_dir():
         return []
     ours = set(batch_paths(out_dir, batches, fmt))

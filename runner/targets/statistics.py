@@ -8,7 +8,12 @@ reads one of them it runs ANALYZE on it, once per write. Nothing in the model's 
 remember to do it. https://www.postgresql.org/docs/current/planner-stats.html
 
 A write counts once it commits (or at once, outside a transaction): another session must not
-analyse a table it cannot see yet.
+analyse a table it cannot see yet. And like autovacuum, a table is analysed only when the rows
+written since are a tenth of what the planner believes it holds (plus 50): a table the run
+filled is new to the planner and always qualifies, while an incremental run that changes 1% of
+a large output leaves its statistics as true as they were, and analysing it (a random sample of
+its pages) would cost more than the write.
+https://www.postgresql.org/docs/current/routine-vacuuming.html#VACUUM-FOR-STATISTICS
 """
 
 from __future__ import annotations
@@ -29,9 +34,9 @@ class TableUse:
     drops: frozenset[str]
 
 
-#: statements that name no table, which sqlglot would log a warning about before reading
-#: them as a bare command (`sluice load` runs one pair per chunk)
-_NO_TABLE = ("SAVEPOINT", "RELEASE", "ROLLBACK")
+#: statements that name no table to plan for, which sqlglot would log a warning about before
+#: reading them as a bare command (`sluice load` runs one pair per chunk; a release vacuums)
+_NO_TABLE = ("SAVEPOINT", "RELEASE", "ROLLBACK", "VACUUM", "ANALYZE")
 
 
 def table_use(statement: str, dialect: str) -> TableUse:
@@ -45,7 +50,10 @@ def table_use(statement: str, dialect: str) -> TableUse:
         return TableUse(frozenset(), frozenset(), frozenset())
     target = _target_table(tree)
     dropped = _dropped_tables(tree)
-    reads = {_name(t) for t in tree.find_all(exp.Table) if t is not target and all(t is not d for d in dropped)}
+    # A DELETE or UPDATE scans its target: the planner reads that table's statistics too.
+    scanned = isinstance(tree, (exp.Delete, exp.Update))
+    reads = {_name(t) for t in tree.find_all(exp.Table)
+             if (scanned or t is not target) and all(t is not d for d in dropped)}
     writes = {_name(target)} if target is not None and _fills(tree) else set()
     drops = {_name(t) for t in dropped}
     return TableUse(frozenset(reads - {None}), frozenset(writes - {None} - drops), frozenset(drops - {None}))
@@ -82,36 +90,89 @@ def _name(table: exp.Table) -> str | None:
     return f"{table.db}.{table.name}".lower()
 
 
+#: autovacuum's defaults: analyse after 50 rows plus a tenth of the table have changed
+ANALYZE_THRESHOLD, ANALYZE_SCALE_FACTOR = 50, 0.1
+
+
+def worth_analysing(written: int, planned_rows: float | None) -> bool:
+    """Whether `written` rows (-1: unknown) change a table the planner believes holds
+    `planned_rows` (None or negative: never analysed, or the target cannot say) enough to
+    analyse it again."""
+    if written < 0 or planned_rows is None or planned_rows < 0:
+        return True
+    return written >= ANALYZE_THRESHOLD + ANALYZE_SCALE_FACTOR * planned_rows
+
+
 @dataclass
 class Statistics:
-    """Tables written since they were last analysed, for one target."""
+    """Tables written since they were last analysed, for one target, with the rows written."""
 
     dialect: str
-    stale: set[str] = field(default_factory=set)
+    stale: dict[str, int] = field(default_factory=dict)
+    #: tables read since the process started whose statistics the planner has
+    seen: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def before(self, statement: str, pending: set[str], run: Callable[[str], None]) -> TableUse:
+    def before(self, statement: str, pending: dict[str, int], run: Callable[[str], None],
+               planned_rows: Callable[[str], float | None] = lambda table: None) -> TableUse:
         """Analyse the stale tables `statement` reads (this session's uncommitted writes in
-        `pending` included); return what it uses, for `after`."""
+        `pending` included) that were changed enough, and those it reads for the first time
+        that were never analysed (filled by an earlier process, not yet by autovacuum); return
+        what it uses, for `after`. `planned_rows(table)`: the rows the planner believes the
+        table holds, negative when it was never analysed, None when the target cannot say."""
         use = table_use(statement, self.dialect)
         with self._lock:
-            todo = sorted(use.reads & (self.stale | pending))
-            self.stale -= set(todo)
-        pending -= set(todo)
+            candidates = {t: _add(self.stale.get(t, 0), pending.get(t, 0))
+                          for t in use.reads if t in self.stale or t in pending}
+            unseen = use.reads - self.seen - set(candidates)
+            self.seen |= use.reads
+        todo = sorted({t for t, written in candidates.items() if worth_analysing(written, planned_rows(t))}
+                      | {t for t in unseen if (planned_rows(t) or 0) < 0})
+        with self._lock:
+            for table in todo:
+                self.stale.pop(table, None)
         for table in todo:
+            pending.pop(table, None)
             run(f"ANALYZE {table}")
         return use
 
-    def after(self, use: TableUse, pending: set[str], rows: int = -1) -> None:
+    def after(self, use: TableUse, pending: dict[str, int], rows: int = -1) -> None:
         """Record what a statement wrote; one that changed no row (`rows` 0: an incremental run
         with nothing to delete or add) leaves the statistics as true as they were."""
         if rows != 0:
-            pending |= use.writes
-        pending -= use.drops
+            for table in use.writes:
+                pending[table] = _add(pending.get(table, 0), rows)
+        for table in use.drops:
+            pending.pop(table, None)
         with self._lock:
-            self.stale -= use.drops
+            for table in use.drops:
+                self.stale.pop(table, None)
+                self.seen.discard(table)
 
-    def commit(self, pending: set[str]) -> None:
+    def settle(self, planned_rows: Callable[[str], float | None]) -> list[str]:
+        """The stale tables changed enough to analyse now, at the end of a run, so that the
+        next run (another process, which knows nothing of these writes) plans with their
+        statistics whether or not autovacuum has come by. A table the target cannot size
+        (gone, or a target that cannot say) is left to the warehouse."""
         with self._lock:
-            self.stale |= pending
+            stale = dict(self.stale)
+        due = []
+        for table, written in sorted(stale.items()):
+            rows = planned_rows(table)
+            if rows is not None and worth_analysing(written, rows):
+                due.append(table)
+        with self._lock:
+            for table in due:
+                self.stale.pop(table, None)
+        return due
+
+    def commit(self, pending: dict[str, int]) -> None:
+        with self._lock:
+            for table, written in pending.items():
+                self.stale[table] = _add(self.stale.get(table, 0), written)
         pending.clear()
+
+
+def _add(a: int, b: int) -> int:
+    """Rows written, where -1 (a driver that could not say) stays unknown."""
+    return -1 if a < 0 or b < 0 else a + b

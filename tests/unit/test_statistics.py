@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from sluice.targets.statistics import Statistics, table_use
+from sluice.targets.statistics import Statistics, table_use, worth_analysing
 
 CASES = [
     ("CREATE TABLE scratch.b AS WITH x AS (SELECT * FROM scratch.a) SELECT * FROM x JOIN derived.c ON TRUE",
      {"scratch.a", "derived.c"}, {"scratch.b"}, set()),
     ("INSERT INTO scratch.s (batch_id, id) SELECT 1, id FROM scratch.t", {"scratch.t"}, {"scratch.s"}, set()),
-    ("DELETE FROM derived.pv WHERE id IN (SELECT id FROM scratch.pv_this_run)", {"scratch.pv_this_run"},
+    # a DELETE or UPDATE scans its target: read as well as written
+    ("DELETE FROM derived.pv WHERE id IN (SELECT id FROM scratch.pv_this_run)", {"scratch.pv_this_run", "derived.pv"},
      {"derived.pv"}, set()),
-    ("UPDATE derived.u SET n = 1 WHERE id IN (SELECT id FROM Scratch.X)", {"scratch.x"}, {"derived.u"}, set()),
+    ("UPDATE derived.u SET n = 1 WHERE id IN (SELECT id FROM Scratch.X)", {"scratch.x", "derived.u"}, {"derived.u"},
+     set()),
     ("DROP TABLE IF EXISTS scratch.old", set(), set(), {"scratch.old"}),
     ("CREATE TABLE IF NOT EXISTS scratch.e (batch_id BIGINT)", set(), set(), set()),  # empty: no rows
     ("SELECT COUNT(*) FROM derived.users", {"derived.users"}, set(), set()),
@@ -30,9 +32,9 @@ def test_table_use(sql, reads, writes, drops, dialect):
 
 def test_a_written_table_is_analysed_once_before_it_is_read_after_it_commits():
     stats, ran = Statistics("postgres"), []
-    mine: set[str] = set()
+    mine: dict[str, int] = {}
     stats.after(stats.before("CREATE TABLE s.a AS SELECT 1 AS x", mine, ran.append), mine)
-    other: set[str] = set()
+    other: dict[str, int] = {}
     stats.before("SELECT * FROM s.a", other, ran.append)
     assert ran == []  # not committed yet: another session cannot see it
     stats.before("SELECT * FROM s.a", mine, ran.append)
@@ -43,12 +45,12 @@ def test_a_written_table_is_analysed_once_before_it_is_read_after_it_commits():
     stats.before("SELECT * FROM s.a", other, ran.append)
     assert ran == ["ANALYZE s.a", "ANALYZE s.a"]
     stats.after(stats.before("DROP TABLE s.a", other, ran.append), other)
-    assert stats.stale == set()
+    assert stats.stale == {}
 
 
 def test_a_write_that_changed_no_row_leaves_the_statistics_alone():
     stats, ran = Statistics("postgres"), []
-    mine: set[str] = set()
+    mine: dict[str, int] = {}
     stats.after(stats.before("DELETE FROM s.big WHERE id IN (SELECT id FROM s.gone)", mine, ran.append), mine, 0)
     stats.after(stats.before("INSERT INTO s.big SELECT * FROM s.new", mine, ran.append), mine, 0)
     stats.commit(mine)
@@ -58,6 +60,53 @@ def test_a_write_that_changed_no_row_leaves_the_statistics_alone():
     stats.commit(mine)
     stats.before("SELECT * FROM s.big", mine, ran.append)
     assert ran == ["ANALYZE s.big"]
+
+
+def test_a_table_is_analysed_again_only_once_a_tenth_of_it_has_changed():
+    # autovacuum's rule: 50 rows plus 10% of what the planner believes the table holds
+    planned = {"s.big": 1_000_000.0, "s.new": -1.0}  # s.new: never analysed
+    stats, ran = Statistics("postgres"), []
+    mine: dict[str, int] = {}
+    for table, rows in [("s.big", 60_000), ("s.new", 3)]:
+        stats.after(stats.before(f"INSERT INTO {table} SELECT * FROM s.src", mine, ran.append), mine, rows)
+    stats.commit(mine)
+    stats.before("SELECT * FROM s.big JOIN s.new ON TRUE", mine, ran.append, planned.get)
+    assert ran == ["ANALYZE s.new"]  # 60,000 of a million: the old statistics still hold
+    stats.after(stats.before("DELETE FROM s.big WHERE TRUE", mine, ran.append, planned.get), mine, 40_050)
+    stats.before("SELECT * FROM s.big", mine, ran.append, planned.get)
+    assert ran == ["ANALYZE s.new", "ANALYZE s.big"]  # 100,050 rows written since: a tenth and 50
+    assert stats.stale == {} and mine == {}
+
+
+def test_a_table_never_analysed_is_analysed_the_first_time_a_statement_reads_it():
+    # filled by an earlier process, which never read it again; autovacuum has not come by yet
+    planned = {"s.filled": -1.0, "s.known": 5000.0}
+    stats, ran = Statistics("postgres"), []
+    mine: dict[str, int] = {}
+    stats.before("DELETE FROM s.filled WHERE id IN (SELECT id FROM s.known)", mine, ran.append, planned.get)
+    stats.before("SELECT * FROM s.filled", mine, ran.append, planned.get)
+    assert ran == ["ANALYZE s.filled"]  # once: the planner's answer is asked once per process
+    stats.before("SELECT * FROM s.unknown", mine, ran.append, lambda table: None)
+    assert ran == ["ANALYZE s.filled"]  # a target that cannot say analyses nothing unwritten
+
+
+def test_a_run_ends_by_analysing_what_it_changed_enough_and_no_more():
+    planned = {"s.filled": -1.0, "s.big": 1_000_000.0}  # s.gone: dropped since, the target cannot say
+    stats, ran = Statistics("postgres"), []
+    mine: dict[str, int] = {}
+    for table, rows in [("s.filled", 500), ("s.big", 1_000), ("s.gone", 700)]:
+        stats.after(stats.before(f"INSERT INTO {table} SELECT * FROM s.src", mine, ran.append), mine, rows)
+    stats.commit(mine)
+    assert stats.settle(planned.get) == ["s.filled"]
+    assert stats.stale == {"s.big": 1_000, "s.gone": 700}  # a later write may still earn them one
+
+
+@pytest.mark.parametrize(("written", "planned", "worth"), [
+    (0, 100.0, False), (59, 100.0, False), (60, 100.0, True), (1, None, True), (1, -1.0, True),
+    (-1, 1e9, True),  # the driver could not count the rows written
+])
+def test_worth_analysing(written, planned, worth):
+    assert worth_analysing(written, planned) is worth
 
 
 @pytest.mark.parametrize("sql", ["SAVEPOINT sluice_chunk", "RELEASE SAVEPOINT sluice_chunk",

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from sluice.events.rudderstack import DEFAULT_VISITORS
 from sluice.events.rudderstack.calls import (
     DAY_MS,
     HOUR_MS,
@@ -77,7 +78,7 @@ class GenerateConfig:
     visitors, devices, sittings, calls, sign-ups or orders as their names say."""
 
     seed: int = 1
-    visitors: int = 2000
+    visitors: int = DEFAULT_VISITORS
     days: int = 7
     batches: int = 4
     start: date = date(2024, 1, 1)

@@ -44,28 +44,39 @@ FROM numbered AS n
 {%- endcall %};
 
 {#- PostgreSQL inlines a subquery's expressions into every rule that reads them: the referrer's
-    regular expressions are computed into a table of their own before the channel rules. #}
+    regular expressions are computed into a table of their own before the channel rules. One
+    pass of window functions over the page views, kept at each session's first: the first page
+    view's fields are that row's, the last one's come from LAST_VALUE over the whole session.
+    (Joining the sessions to their first and to their last page view, each found by
+    ROW_NUMBER() = 1, let PostgreSQL guess a few dozen rows for each side and nest-loop the
+    two: 11 million comparisons for 3,383 sessions.) #}
+{%- set session = 'PARTITION BY p.session_id ORDER BY p.tstamp, p.page_view_id' %}
+{%- set whole = 'OVER (' ~ session ~ ' ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)' %}
+{%- set last_fields = ['page_url', 'page_url_host', 'page_url_path', 'page_url_query'] + pass_through_columns | list %}
 {% call replace_table(sessions_raw) -%}
-WITH grouped AS (
-  SELECT session_id, anonymous_id, MIN(tstamp) AS session_start_tstamp, MAX(tstamp) AS session_end_tstamp,
-         COUNT(*) AS page_views
-  FROM {{ this_run }}
-  GROUP BY session_id, anonymous_id
+WITH ordered AS (
+  SELECT p.*,
+         ROW_NUMBER() OVER ({{ session }}) AS page_in_session,
+         COUNT(*) OVER (PARTITION BY p.session_id) AS page_views,
+         MAX(p.tstamp) OVER (PARTITION BY p.session_id) AS session_end_tstamp,
+         {%- for c in last_fields %}
+         LAST_VALUE(p.{{ quote(c) }}) {{ whole }} AS {{ quote('last_' ~ c) }}{{ ',' if not loop.last }}
+         {%- endfor %}
+  FROM {{ this_run }} AS p
 )
-SELECT g.*, f.page_url AS first_page_url, f.page_url_host AS first_page_url_host,
+SELECT f.session_id, f.anonymous_id, f.tstamp AS session_start_tstamp, f.session_end_tstamp, f.page_views,
+       f.page_url AS first_page_url, f.page_url_host AS first_page_url_host,
        f.page_url_path AS first_page_url_path, f.page_url_query AS first_page_url_query,
        f.utm_source, f.utm_medium, f.utm_campaign, f.utm_term, f.utm_content, f.gclid, f.referrer, f.referrer_host,
        f.device, f.device_category,
-       l.page_url AS last_page_url, l.page_url_host AS last_page_url_host, l.page_url_path AS last_page_url_path,
-       l.page_url_query AS last_page_url_query,
-       {%- for c in pass_through_columns %} f.{{ quote(c) }} AS {{ quote('first_' ~ c) }}, l.{{ quote(c) }} AS {{ quote('last_' ~ c) }},{% endfor %}
-       {{ rs_seconds('g.session_start_tstamp', 'g.session_end_tstamp') }} AS duration_in_s,
+       f.last_page_url, f.last_page_url_host, f.last_page_url_path, f.last_page_url_query,
+       {%- for c in pass_through_columns %} f.{{ quote(c) }} AS {{ quote('first_' ~ c) }}, f.{{ quote('last_' ~ c) }},{% endfor %}
+       {{ rs_seconds('f.tstamp', 'f.session_end_tstamp') }} AS duration_in_s,
        m.medium AS referrer_medium, m.source AS referrer_source,
        {{ rs_referrer('f.referrer', 'f.referrer_host') }} AS referrer_dim
-FROM grouped AS g
-JOIN {{ first_per(this_run, 'session_id', 'tstamp, page_view_id') }} AS f ON f.session_id = g.session_id
-JOIN {{ first_per(this_run, 'session_id', 'tstamp DESC, page_view_id DESC') }} AS l ON l.session_id = g.session_id
+FROM ordered AS f
 LEFT JOIN {{ table(output_schema, 'referrer_mapping') }} AS m ON m.host = f.referrer_host
+WHERE f.page_in_session = 1
 {%- endcall %};
 
 -- The channel: the event-analytics rules (paid before organic) on the first page view's
