@@ -94,15 +94,26 @@ CREATE OR REPLACE VIEW {{ relation }} AS
 {{ caller() }}
 {%- endmacro %}
 
-{#- Insert the rows of `source` into `relation`, by column name. `order_by` (column names) lays
-    the rows down in that order: rows a later run deletes together then share pages, and an
-    index on those columns reads them in few pages. -#}
+{#- Insert the rows of `source` into `relation`, by column name. `order_by` (column names): on
+    PostgreSQL the rows are laid down in that order, so that rows a later run deletes together
+    share pages an index finds them in (measured on the features' long table: a restatement's
+    delete 4.2 s scattered, 0.4 s laid down by visitor). Elsewhere it is ignored: DuckDB's
+    deletes scan the columns either way, Redshift keeps its own sort keys, and the sort costs
+    a full run (DuckDB: twice the module's time and 7.8 GB for 25M long rows). -#}
 {% macro default__insert_by_name(relation, names, source, order_by=()) -%}
 INSERT INTO {{ relation }} ({% for c in names %}{{ quote(c) }}{{ ', ' if not loop.last }}{% endfor %})
 SELECT {% for c in names %}{{ quote(c) }}{{ ', ' if not loop.last }}{% endfor %} FROM {{ source }}
+{%- endmacro %}
+
+{% macro postgres__insert_by_name(relation, names, source, order_by=()) -%}
+{{ default__insert_by_name(relation, names, source) }}
 {%- if order_by %}
 ORDER BY {% for c in order_by %}{{ quote(c) }}{{ ', ' if not loop.last }}{% endfor %}
 {%- endif %}
+{%- endmacro %}
+
+{% macro redshift__insert_by_name(relation, names, source, order_by=()) -%}
+{{ default__insert_by_name(relation, names, source) }}
 {%- endmacro %}
 
 {#- The delete+insert upsert: remove the rows `delete_where` names (the keys this run

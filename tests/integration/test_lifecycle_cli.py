@@ -197,11 +197,7 @@ def test_postgres_analyses_what_a_run_wrote_before_reading_it(postgres_project):
     acc.load(BATCHES[1])
     assert sluice(acc, "run").returncode == 0
     analysed = dict(acc.sql(counts))
-    # two rows more in each (the staged table was vacuumed empty when its batch was released):
-    # under 50 rows and a tenth, the statistics still hold, no ANALYZE
-    assert analysed["scratch.events_staged"] == 1
+    # the new batch, however small, is analysed before the consumers read it
+    assert analysed["scratch.events_staged"] == 2
+    # two rows more in the outputs, read by nobody: under a tenth plus 50, left to autovacuum
     assert analysed["derived.events_base_manifest"] == analysed["derived.account_totals"] == 1
-    acc.load([(f"x{i}", i, 4) for i in range(60)])
-    assert sluice(acc, "run").returncode == 0
-    # 60 rows staged: analysed before the consumers read them
-    assert dict(acc.sql(counts))["scratch.events_staged"] == 2
