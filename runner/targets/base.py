@@ -276,8 +276,8 @@ class Target:
 
     def planned_rows(self, session: Session, table: str) -> float | None:
         """The rows the planner believes `table` holds, from its last ANALYZE: negative when it
-        was never analysed, None when the target cannot say (then every write earns an ANALYZE
-        and nothing else does; see statistics.py)."""
+        was never analysed, None when the target cannot say (then only what a run writes and
+        reads again is analysed; see statistics.py)."""
         return None
 
     def reclaim(self, session: Session, tables: Sequence[str]) -> None:

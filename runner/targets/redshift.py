@@ -39,8 +39,8 @@ class RedshiftTarget(PostgresTarget):
     Settings = RedshiftSettings
 
     def planned_rows(self, session: Session, table: str) -> float | None:
-        """None: every write earns an ANALYZE, and Redshift's own analyze_threshold_percent (10%
-        by default) makes one that changed little a no-op. Unverified here (no cluster)."""
+        """None: what a run writes and reads again is analysed, the rest is left to Redshift's
+        automatic analyze. Unverified here (no cluster)."""
         return None
 
     def reclaim(self, session: Session, tables: Sequence[str]) -> None:
