@@ -92,11 +92,19 @@ class Lifecycle:
 
     def register_consumers(self) -> None:
         """Every enabled consumer holds its staged inputs from the moment it is discovered,
-        so a module on a slow schedule never finds its batches released before its first run."""
-        with self.session.transaction():
-            for module in self.modules.values():
-                for table in module.staged_inputs:
-                    self.state.register_consumer(module.name, table)
+        so a module on a slow schedule never finds its batches released before its first run.
+        Two processes starting at once on a new project can both find a consumer unregistered;
+        the one whose insert collides rolls back and, once more, finds it registered."""
+        for attempt in (1, 2):
+            try:
+                with self.session.transaction():
+                    for module in self.modules.values():
+                        for table in module.staged_inputs:
+                            self.state.register_consumer(module.name, table)
+                return
+            except QueryError:
+                if attempt == 2:
+                    raise
 
     # -- planning --------------------------------------------------------------------------
     def _validate(self, names: Iterable[str]) -> None:

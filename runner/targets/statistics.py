@@ -12,7 +12,8 @@ analyse a table it cannot see yet. Every write counts, however small: an increme
 next statement reads exactly the rows just written (the newest times, the new batch), which
 lie beyond the histogram of the last ANALYZE, and the planner would take them for none.
 (Measured: skipping tables changed by less than a tenth, as autovacuum does, made the
-RudderStack benchmark's incremental run on PostgreSQL 3.5 times slower.)
+RudderStack benchmark's incremental run on PostgreSQL take 61 s instead of 32 s; see
+bench/RESULTS.md, 2026-12-02 07:15.)
 
 Two more rules. A table never analysed at all (filled by an earlier process, not yet seen by
 autovacuum) is analysed the first time a statement reads it. And a run ends by analysing the
