@@ -116,7 +116,7 @@ class Statistics:
 
     dialect: str
     stale: dict[str, int] = field(default_factory=dict)
-    #: tables read since the process started whose statistics the planner has
+    #: tables statements of this process have read (each checked once for never having been analysed)
     seen: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
