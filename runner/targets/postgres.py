@@ -94,8 +94,8 @@ class PostgresTarget(Target):
         return f"target '{self.name}': cannot connect: {redact(reason)}"
 
     def planned_rows(self, session: Session, table: str) -> float | None:
-        # reltuples is -1 until the first VACUUM or ANALYZE (PostgreSQL 14+; 0 before, which
-        # the threshold of 50 rows treats the same way).
+        # reltuples is -1 until the first VACUUM or ANALYZE (PostgreSQL 14+; 0 before, so there
+        # a never-analysed table is caught only by the end-of-run rule, by its 50 rows).
         rows = session.fetch("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:table)",
                              {"table": table}, label="planner statistics").rows
         return float(rows[0][0]) if rows and rows[0][0] is not None else None

@@ -1,8 +1,9 @@
 -- Each pair written gives way to its new rows, wide and long (a pair without a row now, such as
 -- a visitor moved away by a remap, only loses its rows); the dates built are recorded; the
--- snapshots before the retained dates are dropped. row_id: visitor | date [| feature]. The long
--- rows go in by snapshot and visitor: a visitor's 55 rows of a snapshot then share a page or
--- two, and the next run that restates that pair deletes them from there, not from 55 pages.
+-- snapshots before the retained dates are dropped. row_id: visitor | date [| feature]. On
+-- PostgreSQL the long rows go in by snapshot and visitor (insert_by_name's order_by): a visitor's
+-- 55 rows of a snapshot then share a page or two, and the next run that restates that pair
+-- deletes them from there, not from 55 pages.
 {%- set long = table(output_schema, 'event_stream_feature_table') %}
 {%- set wide = table(output_schema, 'event_stream_customer_features') %}
 {%- set pairs = table(scratch_schema, 'rs_features_pairs') %}
