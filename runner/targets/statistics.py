@@ -4,29 +4,35 @@ PostgreSQL and Redshift plan from statistics that only ANALYZE (or, minutes late
 autovacuum) refreshes. A scratch table created a moment ago is unknown to the planner: it
 guesses, and a join that should be a hash join becomes a nested loop over millions of rows.
 So a target that needs it tracks the tables each statement writes, and before a statement
-reads one of them it runs ANALYZE on it, once per write. Nothing in the model's SQL has to
-remember to do it. https://www.postgresql.org/docs/current/planner-stats.html
+reads one of them it runs ANALYZE on it when the rows written since its last ANALYZE earn it:
+autovacuum's rule, 50 rows plus a tenth of the rows the planner believes the table holds. A
+table created in this run has no statistics at all and always earns it; a large output that
+an incremental run grows by 1% does not, and the planner's count of its rows stays within a
+tenth. Nothing in the model's SQL has to remember to do it.
+https://www.postgresql.org/docs/current/planner-stats.html
+https://www.postgresql.org/docs/current/routine-vacuuming.html#VACUUM-FOR-STATISTICS
+
+Why not every write, however small: ANALYZE samples 30,000 rows, which on a table of a
+million rows means reading most of its pages, 0.1-0.8 s each time. On the RudderStack
+benchmark's incremental run that was 4 s of 20 spent analysing outputs grown by 1-2%
+(measured: four runs of each, alternated, on copies of one state, 20.0 s against 17.2 s on
+average; bench/RESULTS.md). Those outputs are read by key joins from the run's own scratch
+tables, whose estimates do not depend on the histogram. (At 2026-12-02 07:15 the same rule
+measured slower, 61 s against 32 s: then the staged tables kept every batch ever staged, so a
+new batch was under a tenth of its table and its rows went unseen; released batches are now
+vacuumed away, and a staged table holds little more than the batches still to read.)
 
 A write here is one that adds or changes rows (INSERT, UPDATE, CREATE TABLE AS). A DELETE
-brings no value the statistics lack: the planner overestimates the rows left, which costs
-little, while ANALYZE of a large table costs a fraction of a second every time (measured: the
-feature tables, deleted from in two passes, were analysed between them for 1.2 s a run).
-Deleted rows still count towards the end-of-run rule below.
+brings no value the statistics lack (the planner overestimates the rows left, which costs
+little); deleted rows still count towards the end-of-run rule below.
 
 A write counts once it commits (or at once, outside a transaction): another session must not
-analyse a table it cannot see yet. Every write counts, however small: an incremental run's
-next statement reads exactly the rows just written (the newest times, the new batch), which
-lie beyond the histogram of the last ANALYZE, and the planner would take them for none.
-(Measured: skipping tables changed by less than a tenth, as autovacuum does, made the
-RudderStack benchmark's incremental run on PostgreSQL take 61 s instead of 32 s; see
-bench/RESULTS.md, 2026-12-02 07:15.)
+analyse a table it cannot see yet.
 
 Two more rules. A table never analysed at all (filled by an earlier process, not yet seen by
 autovacuum) is analysed the first time a statement reads it. And a run ends by analysing the
-tables it wrote and did not read again, when it changed a tenth of them (plus 50, autovacuum's
-rule): after a full run the next run plans with their statistics, while an incremental run
-leaves its 1% to autovacuum.
-https://www.postgresql.org/docs/current/routine-vacuuming.html#VACUUM-FOR-STATISTICS
+tables it wrote and did not analyse, by the same rule: after a full run the next run plans
+with their statistics, while an incremental run leaves its 1% to autovacuum.
 """
 
 from __future__ import annotations
@@ -159,17 +165,19 @@ class Statistics:
 
     def before(self, statement: str, pending: Written, run: Callable[[str], None],
                planned_rows: Callable[[str], float | None] = lambda table: None) -> TableUse:
-        """Analyse the tables `statement` reads that gained rows since their last ANALYZE (this
-        session's uncommitted writes in `pending` included), and those it reads for the first
-        time that were never analysed; return what it uses, for `after`. `planned_rows(table)`:
-        the rows the planner believes the table holds, negative when it was never analysed,
-        None when the target cannot say."""
+        """Analyse the tables `statement` reads that gained enough rows since their last
+        ANALYZE (this session's uncommitted writes in `pending` included), and those it reads
+        for the first time that were never analysed; return what it uses, for `after`.
+        `planned_rows(table)`: the rows the planner believes the table holds, negative when it
+        was never analysed, None when the target cannot say (then every write earns one)."""
         use = table_use(statement, self.dialect)
         with self._lock:
-            grown = {t for t in use.reads if t in self.stale.grown or t in pending.grown}
-            unseen = use.reads - self.seen - grown
+            grown = {t: _add(self.stale.rows.get(t, 0), pending.rows.get(t, 0))
+                     for t in use.reads if t in self.stale.grown or t in pending.grown}
+            unseen = use.reads - self.seen - grown.keys()
             self.seen |= use.reads
-        todo = sorted(grown | {t for t in unseen if (planned_rows(t) or 0) < 0})
+        todo = sorted({t for t, written in grown.items() if worth_analysing(written, planned_rows(t))}
+                      | {t for t in unseen if (planned_rows(t) or 0) < 0})
         with self._lock:
             for table in todo:
                 self.stale.forget(table)
