@@ -22,7 +22,7 @@ import sqlglot
 from sqlglot.errors import SqlglotError
 
 from sluice.errors import QueryError
-from sluice.targets.statistics import Statistics, Written
+from sluice.targets.statistics import Statistics
 from sluice.typed import Strict, validate
 
 
@@ -85,7 +85,7 @@ class Session:
         self.target = target
         self.connection = connection
         #: tables this session wrote in its open transaction, with the rows (see statistics.py)
-        self.unanalysed = Written()
+        self.unanalysed: dict[str, int] = {}
         self.in_transaction = False
 
     def execute(self, sql: str, params: Mapping[str, Any] | None = None, *, label: str = "") -> ScriptResult:

@@ -18,13 +18,10 @@ benchmark's incremental run that was 4 s of 20 spent analysing outputs grown by 
 (measured: four runs of each, alternated, on copies of one state, 20.0 s against 17.2 s on
 average; bench/RESULTS.md). Those outputs are read by key joins from the run's own scratch
 tables, whose estimates do not depend on the histogram. (At 2026-12-02 07:15 the same rule
-measured slower, 61 s against 32 s: then the staged tables kept every batch ever staged, so a
-new batch was under a tenth of its table and its rows went unseen; released batches are now
-vacuumed away, and a staged table holds little more than the batches still to read.)
-
-A write here is one that adds or changes rows (INSERT, UPDATE, CREATE TABLE AS). A DELETE
-brings no value the statistics lack (the planner overestimates the rows left, which costs
-little); deleted rows still count towards the end-of-run rule below.
+measured slower, 61 s against 32 s, on code that did not yet vacuum the staged tables: the
+likely difference, not measured apart, is that a new batch was then under a tenth of a staged
+table swollen by the catch-up, and went unanalysed. Released batches are now vacuumed away
+(`Target.reclaim`), and a staged table holds little more than the batches still to read.)
 
 A write counts once it commits (or at once, outside a transaction): another session must not
 analyse a table it cannot see yet.
@@ -51,29 +48,6 @@ class TableUse:
     reads: frozenset[str]
     writes: frozenset[str]
     drops: frozenset[str]
-    deletes: frozenset[str] = frozenset()
-
-
-@dataclass
-class Written:
-    """Tables written since they were last analysed: the rows changed (deleted ones included),
-    and those with rows added or changed, which are analysed before they are read again."""
-
-    rows: dict[str, int] = field(default_factory=dict)
-    grown: set[str] = field(default_factory=set)
-
-    def add(self, table: str, rows: int, grown: bool) -> None:
-        self.rows[table] = _add(self.rows.get(table, 0), rows)
-        if grown:
-            self.grown.add(table)
-
-    def forget(self, table: str) -> None:
-        self.rows.pop(table, None)
-        self.grown.discard(table)
-
-    def clear(self) -> None:
-        self.rows.clear()
-        self.grown.clear()
 
 
 #: statements that name no table to plan for, which sqlglot would log a warning about before
@@ -98,9 +72,7 @@ def table_use(statement: str, dialect: str) -> TableUse:
              if (scanned or t is not target) and all(t is not d for d in dropped)}
     writes = {_name(target)} if target is not None and _fills(tree) else set()
     drops = {_name(t) for t in dropped}
-    deletes = writes if isinstance(tree, exp.Delete) else set()
-    return TableUse(frozenset(reads - {None}), frozenset(writes - {None} - drops - deletes), frozenset(drops - {None}),
-                    frozenset(deletes - {None}))
+    return TableUse(frozenset(reads - {None}), frozenset(writes - {None} - drops), frozenset(drops - {None}))
 
 
 def _fills(tree: exp.Expression) -> bool:
@@ -155,48 +127,48 @@ def worth_analysing(written: int, planned_rows: float | None) -> bool:
 
 @dataclass
 class Statistics:
-    """Tables written since they were last analysed, for one target."""
+    """Tables written since they were last analysed, for one target, with the rows written."""
 
     dialect: str
-    stale: Written = field(default_factory=Written)
+    stale: dict[str, int] = field(default_factory=dict)
     #: tables statements of this process have read (each checked once for never having been analysed)
     seen: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def before(self, statement: str, pending: Written, run: Callable[[str], None],
+    def before(self, statement: str, pending: dict[str, int], run: Callable[[str], None],
                planned_rows: Callable[[str], float | None] = lambda table: None) -> TableUse:
-        """Analyse the tables `statement` reads that gained enough rows since their last
+        """Analyse the tables `statement` reads that were written enough since their last
         ANALYZE (this session's uncommitted writes in `pending` included), and those it reads
         for the first time that were never analysed; return what it uses, for `after`.
         `planned_rows(table)`: the rows the planner believes the table holds, negative when it
         was never analysed, None when the target cannot say (then every write earns one)."""
         use = table_use(statement, self.dialect)
         with self._lock:
-            grown = {t: _add(self.stale.rows.get(t, 0), pending.rows.get(t, 0))
-                     for t in use.reads if t in self.stale.grown or t in pending.grown}
-            unseen = use.reads - self.seen - grown.keys()
+            written = {t: _add(self.stale.get(t, 0), pending.get(t, 0))
+                       for t in use.reads if t in self.stale or t in pending}
+            unseen = use.reads - self.seen - written.keys()
             self.seen |= use.reads
-        todo = sorted({t for t, written in grown.items() if worth_analysing(written, planned_rows(t))}
+        todo = sorted({t for t, rows in written.items() if worth_analysing(rows, planned_rows(t))}
                       | {t for t in unseen if (planned_rows(t) or 0) < 0})
         with self._lock:
             for table in todo:
-                self.stale.forget(table)
+                self.stale.pop(table, None)
         for table in todo:
-            pending.forget(table)
+            pending.pop(table, None)
             run(f"ANALYZE {table}")
         return use
 
-    def after(self, use: TableUse, pending: Written, rows: int = -1) -> None:
+    def after(self, use: TableUse, pending: dict[str, int], rows: int = -1) -> None:
         """Record what a statement wrote; one that changed no row (`rows` 0: an incremental run
         with nothing to delete or add) leaves the statistics as true as they were."""
         if rows != 0:
-            for table in use.writes | use.deletes:
-                pending.add(table, rows, grown=table in use.writes)
+            for table in use.writes:
+                pending[table] = _add(pending.get(table, 0), rows)
         for table in use.drops:
-            pending.forget(table)
+            pending.pop(table, None)
         with self._lock:
             for table in use.drops:
-                self.stale.forget(table)
+                self.stale.pop(table, None)
                 self.seen.discard(table)
 
     def settle(self, planned_rows: Callable[[str], float | None]) -> list[str]:
@@ -205,7 +177,7 @@ class Statistics:
         statistics whether or not autovacuum has come by. A table the target cannot size
         (gone, or a target that cannot say) is left to the warehouse."""
         with self._lock:
-            stale = dict(self.stale.rows)
+            stale = dict(self.stale)
         due = []
         for table, written in sorted(stale.items()):
             rows = planned_rows(table)
@@ -213,13 +185,13 @@ class Statistics:
                 due.append(table)
         with self._lock:
             for table in due:
-                self.stale.forget(table)
+                self.stale.pop(table, None)
         return due
 
-    def commit(self, pending: Written) -> None:
+    def commit(self, pending: dict[str, int]) -> None:
         with self._lock:
-            for table, written in pending.rows.items():
-                self.stale.add(table, written, grown=table in pending.grown)
+            for table, written in pending.items():
+                self.stale[table] = _add(self.stale.get(table, 0), written)
         pending.clear()
 
 
