@@ -56,6 +56,30 @@ class TargetResult:
     target: str
     load: Phase | None = None
     phases: dict[str, Phase] = field(default_factory=dict)
+    #: seconds waited after the full run for autovacuum to finish (see `autovacuum_settled`)
+    settle_wait: float = 0.0
+
+
+#: autovacuum's launcher visits each database once a minute (autovacuum_naptime's default)
+AUTOVACUUM_QUIET_SECONDS = 70
+
+
+def autovacuum_settled(project: Path, limit: float = 1200.0) -> float:
+    """Wait until no autovacuum worker has worked in the project's PostgreSQL database for
+    longer than the launcher's nap, and return the seconds waited. A full run leaves millions
+    of new rows that autovacuum then vacuums and analyses in the background; an incremental
+    run started at once would share the machine with it (and set the hint bits it would have
+    set), where an hourly schedule finds it done."""
+    started = quiet_since = time.monotonic()
+    with load_project(project).target() as target:
+        session = target.connect()
+        while time.monotonic() - quiet_since < AUTOVACUUM_QUIET_SECONDS and time.monotonic() - started < limit:
+            busy = session.fetch("SELECT COUNT(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' "
+                                 "AND datname = current_database()").rows[0][0]
+            if busy:
+                quiet_since = time.monotonic()
+            time.sleep(2)
+    return time.monotonic() - started
 
 
 def sluice(project: Path, *args: str) -> Phase:
