@@ -4,11 +4,13 @@ PostgreSQL and Redshift plan from statistics that only ANALYZE (or, minutes late
 autovacuum) refreshes. A scratch table created a moment ago is unknown to the planner: it
 guesses, and a join that should be a hash join becomes a nested loop over millions of rows.
 So a target that needs it tracks the tables each statement writes, and before a statement
-reads one of them it runs ANALYZE on it when the rows written since its last ANALYZE earn it:
-autovacuum's rule, 50 rows plus a tenth of the rows the planner believes the table holds. A
-table created in this run has no statistics at all and always earns it; a large output that
-an incremental run grows by 1% does not, and the planner's count of its rows stays within a
-tenth. Nothing in the model's SQL has to remember to do it.
+reads one of them it runs ANALYZE on it, when the table is no larger than ANALYZE's sample
+(30,000 rows: ANALYZE then costs one read of it) or the rows written since its last ANALYZE
+earn it by autovacuum's rule, 50 rows plus a tenth of the rows the planner believes the table
+holds. So a scratch table, or a staged table with a new batch, is analysed before it is read,
+however few rows were written; a large output that an incremental run grows by 1% is not, and
+the planner's count of its rows stays within a tenth. Nothing in the model's SQL has to
+remember to do it.
 https://www.postgresql.org/docs/current/planner-stats.html
 https://www.postgresql.org/docs/current/routine-vacuuming.html#VACUUM-FOR-STATISTICS
 
@@ -114,6 +116,8 @@ def _name(table: exp.Table) -> str | None:
 
 #: autovacuum's defaults: analyse after 50 rows plus a tenth of the table have changed
 ANALYZE_THRESHOLD, ANALYZE_SCALE_FACTOR = 50, 0.1
+#: the rows ANALYZE samples: 300 times default_statistics_target (100)
+ANALYZE_SAMPLE_ROWS = 30_000
 
 
 def worth_analysing(written: int, planned_rows: float | None) -> bool:
@@ -123,6 +127,12 @@ def worth_analysing(written: int, planned_rows: float | None) -> bool:
     if written < 0 or planned_rows is None or planned_rows < 0:
         return True
     return written >= ANALYZE_THRESHOLD + ANALYZE_SCALE_FACTOR * planned_rows
+
+
+def worth_analysing_before_read(written: int, planned_rows: float | None) -> bool:
+    """`worth_analysing`, or a table small enough that ANALYZE reads it whole."""
+    small = planned_rows is not None and 0 <= planned_rows <= ANALYZE_SAMPLE_ROWS
+    return small or worth_analysing(written, planned_rows)
 
 
 @dataclass
@@ -137,9 +147,10 @@ class Statistics:
 
     def before(self, statement: str, pending: dict[str, int], run: Callable[[str], None],
                planned_rows: Callable[[str], float | None] = lambda table: None) -> TableUse:
-        """Analyse the tables `statement` reads that were written enough since their last
-        ANALYZE (this session's uncommitted writes in `pending` included), and those it reads
-        for the first time that were never analysed; return what it uses, for `after`.
+        """Analyse the tables `statement` reads that were written since their last ANALYZE
+        (this session's uncommitted writes in `pending` included) when they are small or the
+        writes earn it, and those it reads for the first time that were never analysed; return
+        what it uses, for `after`.
         `planned_rows(table)`: the rows the planner believes the table holds, negative when it
         was never analysed, None when the target cannot say (then every write earns one)."""
         use = table_use(statement, self.dialect)
@@ -148,7 +159,7 @@ class Statistics:
                        for t in use.reads if t in self.stale or t in pending}
             unseen = use.reads - self.seen - written.keys()
             self.seen |= use.reads
-        todo = sorted({t for t, rows in written.items() if worth_analysing(rows, planned_rows(t))}
+        todo = sorted({t for t, rows in written.items() if worth_analysing_before_read(rows, planned_rows(t))}
                       | {t for t in unseen if (planned_rows(t) or 0) < 0})
         with self._lock:
             for table in todo:

@@ -197,7 +197,8 @@ def test_postgres_analyses_what_a_run_wrote_before_reading_it(postgres_project):
     acc.load(BATCHES[1])
     assert sluice(acc, "run").returncode == 0
     analysed = dict(acc.sql(counts))
-    # the new batch, however small, is analysed before the consumers read it
+    # the new batch, however small, is analysed before the consumers read it (the staged
+    # table is smaller than ANALYZE's sample)
     assert analysed["scratch.events_staged"] == 2
     # two rows more in the outputs, read by nobody: under a tenth plus 50, left to autovacuum
     assert analysed["derived.events_base_manifest"] == analysed["derived.account_totals"] == 1
