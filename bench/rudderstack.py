@@ -135,10 +135,10 @@ def render(results: list[TargetResult], visitors: int, days: int, counts: dict[s
             if phase.modules:
                 cells = " | ".join(f"{phase.modules.get(m, 0.0):.2f}" for m in MODULES)
                 lines.append(f"| {r.target} | {key} | {cells} |")
+    waits = ", ".join(f"{r.target} {r.settle_wait:.0f}s" for r in results if r.settle_wait)
     lines += ["", "Loading the history (not part of the ratios): " +
-              ", ".join(f"{r.target} {r.load.seconds:.0f}s" for r in results if r.load) + ". "
-              "Waited after (a) for autovacuum to finish (not part of the ratios): " +
-              ", ".join(f"{r.target} {r.settle_wait:.0f}s" for r in results if r.settle_wait), ""]
+              ", ".join(f"{r.target} {r.load.seconds:.0f}s" for r in results if r.load) + "." +
+              (f" Waited after (a) for autovacuum to finish (not part of the ratios): {waits}." if waits else ""), ""]
     return "\n".join(lines)
 
 

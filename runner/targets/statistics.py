@@ -143,6 +143,8 @@ class Statistics:
     stale: dict[str, int] = field(default_factory=dict)
     #: tables statements of this process have read (each checked once for never having been analysed)
     seen: set[str] = field(default_factory=set)
+    #: the rows the planner believes a table holds, as last asked (again once it is analysed or dropped)
+    planned: dict[str, float | None] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def before(self, statement: str, pending: dict[str, int], run: Callable[[str], None],
@@ -159,10 +161,15 @@ class Statistics:
                        for t in use.reads if t in self.stale or t in pending}
             unseen = use.reads - self.seen - written.keys()
             self.seen |= use.reads
-        todo = sorted({t for t, rows in written.items() if worth_analysing_before_read(rows, planned_rows(t))}
-                      | {t for t in unseen if (planned_rows(t) or 0) < 0})
+            known = {t: self.planned[t] for t in written.keys() | unseen if t in self.planned}
+        asked = {t: planned_rows(t) for t in written.keys() | unseen if t not in known}
+        counts = known | asked
+        todo = sorted({t for t, rows in written.items() if worth_analysing_before_read(rows, counts[t])}
+                      | {t for t in unseen if (counts[t] or 0) < 0})
         with self._lock:
+            self.planned.update(asked)
             for table in todo:
+                self.planned.pop(table, None)  # analysed: the planner's count changes
                 self.stale.pop(table, None)
         for table in todo:
             pending.pop(table, None)
@@ -181,6 +188,7 @@ class Statistics:
             for table in use.drops:
                 self.stale.pop(table, None)
                 self.seen.discard(table)
+                self.planned.pop(table, None)
 
     def settle(self, planned_rows: Callable[[str], float | None]) -> list[str]:
         """The stale tables changed enough to analyse now, at the end of a run, so that the
