@@ -28,11 +28,15 @@ CAST({{ alias }}.{{ quote(name) }} AS {{ rs_type(kind) }})
 
 {#- rs_from_restart: a condition on the rows of `relation` for a DELETE or UPDATE of it, naming
     the target by its bare table name as Redshift documents it (rows matched by key are
-    `same_keys`, sql/macros/ddl.sql): those of each visitor in `restarts` (dbt_visitor_id,
-    restart_at) whose `time_column` is at or after its restart point. -#}
-{% macro default__rs_from_restart(relation, restarts, time_column) -%}
+    `same_keys`, sql/macros/ddl.sql): those of each visitor in `restarts` (`key`, `restart`)
+    whose `time_column` is at or after its restart point. The visitor is matched twice on
+    purpose: DuckDB plans the correlated range condition alone far worse than a key match,
+    which it checks first (a DELETE from a 1M-row table, 2,000 visitors: 0.017 s against
+    0.08-0.16 s); PostgreSQL plans both forms alike. -#}
+{% macro default__rs_from_restart(relation, restarts, time_column, key='dbt_visitor_id', restart='restart_at') -%}
 {%- set target = relation.split('.')[-1] -%}
-EXISTS (SELECT 1 FROM {{ restarts }} AS r WHERE r.dbt_visitor_id = {{ target }}.dbt_visitor_id AND {{ target }}.{{ time_column }} >= r.restart_at)
+{{ target }}.{{ key }} IN (SELECT r.{{ key }} FROM {{ restarts }} AS r)
+AND EXISTS (SELECT 1 FROM {{ restarts }} AS r WHERE r.{{ key }} = {{ target }}.{{ key }} AND {{ target }}.{{ time_column }} >= r.{{ restart }})
 {%- endmacro %}
 
 {#- The order that picks the copy of an id to keep: received first, then loaded first, then a

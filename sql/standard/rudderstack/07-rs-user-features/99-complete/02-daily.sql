@@ -52,5 +52,4 @@ GROUP BY p.visitor_id, p.event_date
                          'session_length_s', 'n_orders', 'n_amounts', 'order_amount', 'max_order_amount',
                          'order_units', 'n_cart_adds'],
                  table(scratch_schema, 'rs_features_daily_part') ~ ' AS p',
-                 'EXISTS (SELECT 1 FROM ' ~ changed ~ ' AS c WHERE c.visitor_id = ' ~ daily.split('.')[-1]
-                 ~ '.visitor_id AND ' ~ daily.split('.')[-1] ~ '.event_date >= c.changed_from)') }};
+                 rs_from_restart(daily, changed, 'event_date', key='visitor_id', restart='changed_from')) }};
