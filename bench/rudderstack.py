@@ -36,7 +36,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.run import Phase, TargetResult, autovacuum_settled, timed_run  # noqa: E402
+from bench.run import Phase, TargetResult, autovacuum_settled, server_description, timed_run  # noqa: E402
 from sluice.config import load_project  # noqa: E402
 from sluice.events.rudderstack.generate import GenerateConfig, generate  # noqa: E402
 from sluice.events.rudderstack.load import load_rudderstack  # noqa: E402
@@ -108,7 +108,7 @@ def bench_target(name: str, settings: dict, history: list[Path], newest: list[Pa
 
 
 def render(results: list[TargetResult], visitors: int, days: int, counts: dict[str, list[int]], taken: int,
-           as_of: date) -> str:
+           as_of: date, server: str) -> str:
     now = datetime.now(timezone.utc)
     activity = sum(sum(counts.get(t, [0])[:-taken]) for t in ACTIVITY)
     newer = sum(sum(counts.get(t, [0])[-taken:]) for t in ACTIVITY)
@@ -119,7 +119,7 @@ def render(results: list[TargetResult], visitors: int, days: int, counts: dict[s
              f"Python {platform.python_version()}. Command: `python bench/rudderstack.py --visitors {visitors} "
              f"--days {days}`. {visitors:,} visitors over {days} days, {everything:,} rows in all tables "
              f"({SLICES + 1 - taken} batches of history, {taken} newer, loaded by `sluice load --source "
-             f"rudderstack`); feature snapshots as of {as_of}, the history's last day.", "",
+             f"rudderstack`); feature snapshots as of {as_of}, the history's last day. {server}.", "",
              "| target | (a) full s | (b) incremental s | (c) nothing new s | (d) scan floor s | (b)/(a) | (c)/(a) |"
              " peak MB a/b/c |", "|---|---|---|---|---|---|---|---|"]
     for r in results:
@@ -161,6 +161,7 @@ def main() -> None:
         history, newest = batches[:-taken], batches[-taken:]
         as_of = config.start + timedelta(days=args.days - 1)
         results = []
+        server = server_description(dsn) if "postgres" in args.targets.split(",") else "DuckDB only"
         for name in args.targets.split(","):
             if name == "postgres":
                 if dsn is None:
@@ -171,7 +172,7 @@ def main() -> None:
                 results.append(bench_target(name, {"type": "duckdb", "path": ".sluice/bench.duckdb"}, history, newest,
                                             workdir, as_of))
             print(f"{name}: done", flush=True)
-    text = render(results, args.visitors, args.days, counts, taken, as_of)
+    text = render(results, args.visitors, args.days, counts, taken, as_of, server)
     print(text)
     if args.record:
         with open(REPO / "bench" / "RESULTS.md", "a") as handle:

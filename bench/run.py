@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import psycopg
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
@@ -80,6 +81,20 @@ def autovacuum_settled(project: Path, limit: float = 1200.0) -> float:
                 quiet_since = time.monotonic()
             time.sleep(2)
     return time.monotonic() - started
+
+
+def server_description(dsn: str | None) -> str:
+    """The PostgreSQL server a bench ran on, for its record: the version and the settings that
+    move its figures (the throwaway cluster tests/pg.py starts runs with fsync off; docs/operators.md
+    says why max_wal_size matters)."""
+    if dsn is None:
+        return "no PostgreSQL server"
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        version, fsync, buffers, wal = connection.execute(
+            "SELECT current_setting('server_version'), current_setting('fsync'), "
+            "current_setting('shared_buffers'), current_setting('max_wal_size')").fetchone()
+    origin = "SLUICE_TEST_PG_DSN" if os.environ.get("SLUICE_TEST_PG_DSN") else "a throwaway server (tests/pg.py)"
+    return f"PostgreSQL {version} from {origin}: fsync {fsync}, shared_buffers {buffers}, max_wal_size {wal}"
 
 
 def sluice(project: Path, *args: str) -> Phase:
