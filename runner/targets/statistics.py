@@ -37,7 +37,7 @@ with their statistics, while an incremental run leaves its 1% to autovacuum.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import sqlglot
@@ -161,13 +161,10 @@ class Statistics:
                        for t in use.reads if t in self.stale or t in pending}
             unseen = use.reads - self.seen - written.keys()
             self.seen |= use.reads
-            known = {t: self.planned[t] for t in written.keys() | unseen if t in self.planned}
-        asked = {t: planned_rows(t) for t in written.keys() | unseen if t not in known}
-        counts = known | asked
+        counts = self._planned_counts(written.keys() | unseen, planned_rows)
         todo = sorted({t for t, rows in written.items() if worth_analysing_before_read(rows, counts[t])}
                       | {t for t in unseen if (counts[t] or 0) < 0})
         with self._lock:
-            self.planned.update(asked)
             for table in todo:
                 self.planned.pop(table, None)  # analysed: the planner's count changes
                 self.stale.pop(table, None)
@@ -197,15 +194,26 @@ class Statistics:
         (gone, or a target that cannot say) is left to the warehouse."""
         with self._lock:
             stale = dict(self.stale)
-        due = []
-        for table, written in sorted(stale.items()):
-            rows = planned_rows(table)
-            if rows is not None and worth_analysing(written, rows):
-                due.append(table)
+        counts = self._planned_counts(stale.keys(), planned_rows)
+        due = [table for table, written in sorted(stale.items())
+               if counts[table] is not None and worth_analysing(written, counts[table])]
         with self._lock:
             for table in due:
                 self.stale.pop(table, None)
+                self.planned.pop(table, None)  # analysed by the caller
         return due
+
+    def _planned_counts(self, tables: Iterable[str], planned_rows: Callable[[str], float | None]
+                        ) -> dict[str, float | None]:
+        """The planner's row count of each table, asked of the target only for those not asked
+        since they were last analysed or dropped (a catalog query each)."""
+        tables = set(tables)
+        with self._lock:
+            known = {t: self.planned[t] for t in tables if t in self.planned}
+        asked = {t: planned_rows(t) for t in tables - known.keys()}
+        with self._lock:
+            self.planned.update(asked)
+        return known | asked
 
     def commit(self, pending: dict[str, int]) -> None:
         with self._lock:
