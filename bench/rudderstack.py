@@ -3,11 +3,12 @@
     python bench/rudderstack.py [--visitors 72000] [--days 30] [--targets duckdb,postgres] [--record]
 
 `sluice generate --source rudderstack` data (about 14 tracks and pages per visitor: 72,000
-visitors make about 1M tracks+pages rows, 1.9M rows in all tables) in SLICES + 1 load batches
-by arrival; the newest batches that hold 1% of the tracks and pages arrive later. For each
-target, in a fresh database:
+visitors make about 1M tracks+pages rows, 1.9M rows in all tables), cut by arrival into the
+newer rows, as close to 1% of the tracks and pages before them as FINE slices of arrival time
+allow, and the history before them in SLICES load batches. For each target, in a fresh
+database:
   (a) full run: the history loaded batch by batch, then `sluice run --catch-up`;
-  (b) incremental run: the newest batches loaded, then one `sluice run` (on PostgreSQL once
+  (b) incremental run: the newer rows loaded, then one `sluice run` (on PostgreSQL once
       autovacuum has finished with what the full run wrote, as an hourly run would find it);
   (c) one `sluice run` with nothing new;
   (d) the floor: a plain scan of the newer tracks and pages (every column, by uuid_ts).
@@ -44,19 +45,31 @@ from sluice.events.rudderstack.writer import write_batches  # noqa: E402
 from tests import pg  # noqa: E402
 from tests.integration.rudder import MODULES  # noqa: E402
 
-SLICES = 200  # load batches of history; the newest batches holding 1% of it arrive later
+SLICES = 200  # load batches of history; the newer rows arrive after them, in one more
+FINE = 10  # generated slices of arrival time per load batch: where the newer rows can be cut
+SHARE = 0.01  # the newer tracks and pages, as a share of those before them
 ACTIVITY = ("tracks", "pages")
 
 
-def split_newest(counts: dict[str, list[int]], share: float = 0.01) -> int:
-    """How many of the newest batches hold `share` of the tracks and pages rows: a batch is a
-    slice of time, and the newest slice may fall in the night and hold almost nothing."""
-    per_batch = [sum(counts[t][k] for t in ACTIVITY if t in counts) for k in range(len(counts["tracks"]))]
-    wanted, newer, taken = share * sum(per_batch), 0, 0
-    while newer < wanted and taken < len(per_batch) - 1:
-        taken += 1
-        newer += per_batch[-taken]
-    return taken
+def newer_from(per_slice: list[int], share: float = SHARE) -> int:
+    """The first slice of the newer rows: the newest slices whose tracks and pages come closest
+    to `share` of those before them (a slice is a stretch of time, and the night's hold few)."""
+    def error(cut: int) -> float:
+        return abs(sum(per_slice[cut:]) / max(1, sum(per_slice[:cut])) - share)
+    return min(range(1, len(per_slice)), key=error)
+
+
+def write_load_batches(config: GenerateConfig, out_dir: Path) -> dict[str, list[int]]:
+    """Generate `config` (FINE slices per load batch) into SLICES load batches of history and
+    one of the newer rows; return the rows per table and load batch. The generator is
+    deterministic, so a first pass counts the rows and the second writes them."""
+    per_slice = [0] * config.batches
+    for piece, table, _ in generate(config):
+        if table in ACTIVITY:
+            per_slice[piece] += 1
+    cut = newer_from(per_slice)
+    return write_batches(((SLICES if piece >= cut else piece * SLICES // cut, table, row)
+                          for piece, table, row in generate(config)), out_dir, SLICES + 1)
 
 
 def load(project: Path, batches: list[Path]) -> Phase:
@@ -87,7 +100,7 @@ def scan_floor(project: Path, after: datetime) -> Phase:
     return Phase(time.monotonic() - started, 0.0)
 
 
-def bench_target(name: str, settings: dict, history: list[Path], newest: list[Path], workdir: Path,
+def bench_target(name: str, settings: dict, history: list[Path], newer: Path, workdir: Path,
                  as_of: date) -> TargetResult:
     project = workdir / name
     project.mkdir()
@@ -100,26 +113,26 @@ def bench_target(name: str, settings: dict, history: list[Path], newest: list[Pa
     if name == "postgres":
         result.settle_wait = autovacuum_settled(project)
     history_loaded = last_load(project)
-    load(project, newest)
+    load(project, [newer])
     result.phases["b_incremental"] = timed_run(project)
     result.phases["c_nothing_new"] = timed_run(project)
     result.phases["d_scan_floor"] = scan_floor(project, history_loaded)
     return result
 
 
-def render(results: list[TargetResult], visitors: int, days: int, counts: dict[str, list[int]], taken: int,
-           as_of: date, server: str) -> str:
+def render(results: list[TargetResult], visitors: int, days: int, counts: dict[str, list[int]], as_of: date,
+           server: str) -> str:
     now = datetime.now(timezone.utc)
-    activity = sum(sum(counts.get(t, [0])[:-taken]) for t in ACTIVITY)
-    newer = sum(sum(counts.get(t, [0])[-taken:]) for t in ACTIVITY)
-    everything = sum(sum(n[:-taken]) for n in counts.values())
+    activity = sum(sum(counts.get(t, [0])[:-1]) for t in ACTIVITY)
+    newer = sum(counts.get(t, [0])[-1] for t in ACTIVITY)
+    everything = sum(sum(n[:-1]) for n in counts.values())
     lines = [f"## {now:%Y-%m-%d %H:%M} UTC, RudderStack family, {activity:,} tracks+pages rows "
              f"(+{newer:,} incremental, {newer / activity:.1%})", "",
              f"Machine: {platform.node()}, {os.cpu_count()} cores, {platform.platform()}, "
              f"Python {platform.python_version()}. Command: `python bench/rudderstack.py --visitors {visitors} "
              f"--days {days}`. {visitors:,} visitors over {days} days, {everything:,} rows in all tables "
-             f"({SLICES + 1 - taken} batches of history, {taken} newer, loaded by `sluice load --source "
-             f"rudderstack`); feature snapshots as of {as_of}, the history's last day. {server}.", "",
+             f"({SLICES} batches of history and one of the newer rows, loaded by `sluice "
+             f"load --source rudderstack`); feature snapshots as of {as_of}, the history's last day. {server}.", "",
              "| target | (a) full s | (b) incremental s | (c) nothing new s | (d) scan floor s | (b)/(a) | (c)/(a) |"
              " peak MB a/b/c |", "|---|---|---|---|---|---|---|---|"]
     for r in results:
@@ -151,14 +164,12 @@ def main() -> None:
     args = parser.parse_args()
     with pg.pg_server() as dsn, tempfile.TemporaryDirectory(prefix="sluice-bench-rs-") as tmp:
         workdir = Path(tmp)
-        config = GenerateConfig(visitors=args.visitors, days=args.days, batches=SLICES + 1)
+        config = GenerateConfig(visitors=args.visitors, days=args.days, batches=(SLICES + 1) * FINE)
         started = time.monotonic()
-        counts = write_batches(generate(config), workdir / "batches", config.batches)
+        counts = write_load_batches(config, workdir / "batches")
         print(f"generated in {time.monotonic() - started:.0f}s: "
               + ", ".join(f"{t} {sum(n):,}" for t, n in counts.items()), flush=True)
-        batches = sorted((workdir / "batches").glob("batch-*"))
-        taken = split_newest(counts)
-        history, newest = batches[:-taken], batches[-taken:]
+        *history, newer = sorted((workdir / "batches").glob("batch-*"))
         as_of = config.start + timedelta(days=args.days - 1)
         results = []
         server = server_description(dsn) if "postgres" in args.targets.split(",") else "DuckDB only"
@@ -167,12 +178,12 @@ def main() -> None:
                 if dsn is None:
                     raise SystemExit("no PostgreSQL found (set SLUICE_TEST_PG_DSN)")
                 with pg.fresh_database(dsn) as db:
-                    results.append(bench_target(name, pg.target_settings(db), history, newest, workdir, as_of))
+                    results.append(bench_target(name, pg.target_settings(db), history, newer, workdir, as_of))
             else:
-                results.append(bench_target(name, {"type": "duckdb", "path": ".sluice/bench.duckdb"}, history, newest,
-                                            workdir, as_of))
+                results.append(bench_target(name, {"type": "duckdb", "path": ".sluice/bench.duckdb"}, history,
+                                            [newer], workdir, as_of))
             print(f"{name}: done", flush=True)
-    text = render(results, args.visitors, args.days, counts, taken, as_of, server)
+    text = render(results, args.visitors, args.days, counts, as_of, server)
     print(text)
     if args.record:
         with open(REPO / "bench" / "RESULTS.md", "a") as handle:
