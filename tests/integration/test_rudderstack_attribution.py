@@ -109,6 +109,33 @@ def test_a_late_page_view_bridges_two_sessions_and_renumbers_the_later_ones(rs):
     assert rs.table("web_sessions__initial", "session_id") == sorted([(sid("a1", 1),), (sid("a1", 2),)])
 
 
+def test_sessions_before_the_restart_point_keep_their_numbers_and_later_ones_go_on_from_them(rs):
+    rs.load([page("p1", at(0)), page("p2", at(minutes=5)), page("p3", at(hours=2)),
+             page("p4", at(hours=2, minutes=10))])
+    rs.run()
+    # p5 continues the second session (the first is kept), p6 starts a third
+    rs.load([page("p5", at(hours=2, minutes=20)), page("p6", at(hours=4))])
+    rs.run()
+    assert rs.table("web_page_views__sessionized", "page_view_id, page_view_number, session_number, session_id") == [
+        ("p1", 1, 1, sid("a1", 1)), ("p2", 2, 1, sid("a1", 1)), ("p3", 3, 2, sid("a1", 2)), ("p4", 4, 2, sid("a1", 2)),
+        ("p5", 5, 2, sid("a1", 2)), ("p6", 6, 3, sid("a1", 3))]
+    # p7 comes exactly the cutoff (1800 s) after p2: no gap greater than it, so it joins the first
+    # session, which is then sessionized again with everything after it
+    rs.load([page("p7", at(minutes=35))])
+    rs.run()
+    assert rs.table("web_page_views__sessionized", "page_view_id, page_view_number, session_number, session_id") == [
+        ("p1", 1, 1, sid("a1", 1)), ("p2", 2, 1, sid("a1", 1)), ("p3", 4, 2, sid("a1", 2)), ("p4", 5, 2, sid("a1", 2)),
+        ("p5", 6, 2, sid("a1", 2)), ("p6", 7, 3, sid("a1", 3)), ("p7", 3, 1, sid("a1", 1))]
+    assert rs.table("web_sessions__initial", "session_id, session_start_tstamp, session_end_tstamp, "
+                    "page_views") == sorted([
+        (sid("a1", 1), at(0), at(minutes=35), 3), (sid("a1", 2), at(hours=2), at(hours=2, minutes=20), 3),
+        (sid("a1", 3), at(hours=4), at(hours=4), 1)], key=repr)
+    assert rs.table("web_user_stitching", "anonymous_id, user_id, first_seen_at, last_seen_at") == [
+        ("a1", None, at(0), at(hours=4))]
+    assert rs.table("web_sessions", "session_id, session_number") == sorted([
+        (sid("a1", 1), 1), (sid("a1", 2), 2), (sid("a1", 3), 3)], key=repr)
+
+
 def test_an_identify_arriving_late_moves_a_device_to_its_user_and_renumbers_and_reattributes(rs):
     rs.load([page("p1", at(0), anon="a2", user="u1"), page("p2", at(hours=2), anon="a2", user="u1"),
              page("q1", at(hours=1), anon="a1"),

@@ -1,18 +1,63 @@
--- The devices (anonymous ids) re-derived whole: those of the page views read now, the one a
--- replaced or removed page view had, and every remapped alias that is a device. Then the
--- mapping of every id this run resolves, read once, so the whole run sees one state of it.
+-- The devices (anonymous ids) this run looks at again, each with its safe restart point:
+-- t (changed_from) is the earliest time among its page views read now and the stored copies
+-- they replace or remove (a replaced copy's old device counts too). A stored session that ended
+-- more than inactivity_cutoff before t cannot change: it is kept, with its number and its page
+-- views' numbers. The restart point is the start of the earliest other session, or t when that
+-- is earlier; every page view from there is sessionized again. A remapped alias that has
+-- sessions is looked at again too (`remapped`), with no restart point when none of its page
+-- views changed: its sessions stay, only their user may change. Then the mapping of every id
+-- this run resolves, read once, so the whole run sees one state of it.
 {%- set pages_in = table(scratch_schema, 'web_attr_pages_in') %}
 {%- set orders_in = table(scratch_schema, 'web_attr_orders_in') %}
 {%- set remapped = table(scratch_schema, 'web_attr_remapped') %}
 {%- set devices = table(scratch_schema, 'web_attr_devices') %}
 {%- set page_views = table(output_schema, 'web_page_views') %}
+{%- set initial = table(output_schema, 'web_sessions__initial') %}
 {%- set aliases_mapping = table(output_schema, 'dbt_aliases_mapping') %}
 {% call replace_table(devices) -%}
-SELECT i.anonymous_id FROM {{ pages_in }} AS i WHERE i.anonymous_id IS NOT NULL
-UNION
-SELECT p.anonymous_id FROM {{ page_views }} AS p WHERE p.page_view_id IN (SELECT i.page_view_id FROM {{ pages_in }} AS i)
-UNION
-SELECT p.anonymous_id FROM {{ page_views }} AS p WHERE p.anonymous_id IN (SELECT r.alias FROM {{ remapped }} AS r)
+WITH points AS (
+  SELECT i.anonymous_id, i.tstamp FROM {{ pages_in }} AS i WHERE NOT i.removed
+  UNION ALL
+  SELECT p.anonymous_id, p.tstamp FROM {{ page_views }} AS p
+  WHERE p.page_view_id IN (SELECT i.page_view_id FROM {{ pages_in }} AS i)
+),
+changed AS (
+  SELECT anonymous_id, MIN(tstamp) AS changed_from FROM points GROUP BY anonymous_id
+),
+stored_sessions AS (
+  SELECT s.anonymous_id, s.session_start_tstamp, s.page_views,
+         CASE WHEN {{ rs_starts_session('s.session_end_tstamp', 'c.changed_from', 'seconds', inactivity_cutoff) }}
+              THEN 1 ELSE 0 END AS kept
+  FROM {{ initial }} AS s
+  JOIN changed AS c ON c.anonymous_id = s.anonymous_id
+),
+restarts AS (
+  SELECT c.anonymous_id,
+         CASE WHEN MIN(CASE WHEN s.kept = 0 THEN s.session_start_tstamp END) < c.changed_from
+              THEN MIN(CASE WHEN s.kept = 0 THEN s.session_start_tstamp END) ELSE c.changed_from END AS restart_at,
+         COUNT(CASE WHEN s.kept = 1 THEN 1 END) AS kept_sessions,
+         COALESCE(SUM(CASE WHEN s.kept = 1 THEN s.page_views END), 0) AS kept_page_views
+  FROM changed AS c
+  LEFT JOIN stored_sessions AS s ON s.anonymous_id = c.anonymous_id
+  GROUP BY c.anonymous_id, c.changed_from
+)
+SELECT anonymous_id, MIN(restart_at) AS restart_at, MAX(remapped) AS remapped,
+       MAX(kept_sessions) AS kept_sessions, MAX(kept_page_views) AS kept_page_views
+FROM (
+  SELECT r.anonymous_id, r.restart_at, 0 AS remapped, r.kept_sessions, r.kept_page_views FROM restarts AS r
+  UNION ALL
+  SELECT DISTINCT s.anonymous_id, CAST(NULL AS TIMESTAMP), 1, 0, 0 FROM {{ initial }} AS s
+  WHERE s.anonymous_id IN (SELECT r.alias FROM {{ remapped }} AS r)
+) AS d
+GROUP BY anonymous_id
+{%- endcall %};
+
+-- The sessions of those devices that stay as stored: all of a device with no restart point.
+{% call replace_table(table(scratch_schema, 'web_attr_kept')) -%}
+SELECT {{ rs_web_fields('session', 'names', 's', pass_through=pass_through_columns) }}
+FROM {{ initial }} AS s
+JOIN {{ devices }} AS d
+  ON d.anonymous_id = s.anonymous_id AND (d.restart_at IS NULL OR s.session_start_tstamp < d.restart_at)
 {%- endcall %};
 
 {% call replace_table(table(scratch_schema, 'web_attr_mapping')) -%}

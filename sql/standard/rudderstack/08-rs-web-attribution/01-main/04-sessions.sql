@@ -1,10 +1,12 @@
--- Every page view of each device re-derived, as it stands after this run (the stored ones not
--- read again, and the ones read now that are not removed), sessionized: a page view starts a
--- session when it is the device's first or comes more than inactivity_cutoff seconds after the
--- previous one (exact arithmetic; ties in time ordered by id). A session's id is the MD5 of the
--- device and its number. Then the sessions (the first page view's source, the last one's page,
--- each pass-through column on both as first_<c> / last_<c>, the referrer's medium from
--- referrer_mapping, the channel) and each device's stitching.
+-- The page views of each device from its restart point, as they stand after this run (the
+-- stored ones not read again, and the ones read now that are not removed), sessionized: a page
+-- view starts a session when it comes more than inactivity_cutoff seconds after the previous
+-- one (exact arithmetic; ties in time ordered by id), and the first from the restart point
+-- always does (03-devices.sql). Page view and session numbers go on from the kept ones. A
+-- session's id is the MD5 of the device and its number. Then the sessions (the first page
+-- view's source, the last one's page, each pass-through column on both as first_<c> /
+-- last_<c>, the referrer's medium from referrer_mapping, the channel) and each device's
+-- stitching, over its kept sessions and its page views sessionized again.
 {%- set pages_in = table(scratch_schema, 'web_attr_pages_in') %}
 {%- set devices = table(scratch_schema, 'web_attr_devices') %}
 {%- set this_run = table(scratch_schema, 'web_attr_page_views_this_run') %}
@@ -13,16 +15,18 @@
 {%- set names = rs_web_fields('page_view', 'names', pass_through=pass_through_columns) %}
 {% call replace_table(this_run) -%}
 WITH page_views AS (
-  SELECT {{ names }}
+  SELECT {{ rs_web_fields('page_view', 'names', 'p', pass_through=pass_through_columns) }}
   FROM {{ table(output_schema, 'web_page_views') }} AS p
-  WHERE p.anonymous_id IN (SELECT d.anonymous_id FROM {{ devices }} AS d)
-    AND NOT EXISTS (SELECT 1 FROM {{ pages_in }} AS i WHERE i.page_view_id = p.page_view_id)
+  JOIN {{ devices }} AS d ON d.anonymous_id = p.anonymous_id AND p.tstamp >= d.restart_at
+  WHERE NOT EXISTS (SELECT 1 FROM {{ pages_in }} AS i WHERE i.page_view_id = p.page_view_id)
   UNION ALL
   SELECT {{ names }} FROM {{ pages_in }} AS i WHERE NOT i.removed
 ),
 gaps AS (
-  SELECT p.*, LAG(p.tstamp) OVER (PARTITION BY p.anonymous_id ORDER BY p.tstamp, p.page_view_id) AS previous_tstamp
+  SELECT p.*, d.kept_sessions, d.kept_page_views,
+         LAG(p.tstamp) OVER (PARTITION BY p.anonymous_id ORDER BY p.tstamp, p.page_view_id) AS previous_tstamp
   FROM page_views AS p
+  JOIN {{ devices }} AS d ON d.anonymous_id = p.anonymous_id
 ),
 starts AS (
   SELECT g.*,
@@ -33,9 +37,10 @@ starts AS (
 ),
 numbered AS (
   SELECT s.*,
-         ROW_NUMBER() OVER (PARTITION BY s.anonymous_id ORDER BY s.tstamp, s.page_view_id) AS page_view_number,
-         SUM(s.starts_session) OVER (PARTITION BY s.anonymous_id ORDER BY s.tstamp, s.page_view_id
-                                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS session_number
+         s.kept_page_views + ROW_NUMBER() OVER (PARTITION BY s.anonymous_id ORDER BY s.tstamp, s.page_view_id)
+           AS page_view_number,
+         s.kept_sessions + SUM(s.starts_session) OVER (PARTITION BY s.anonymous_id ORDER BY s.tstamp, s.page_view_id
+                                                       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS session_number
   FROM starts AS s
 )
 SELECT {{ names }}, n.page_view_number, n.session_number,
@@ -101,8 +106,12 @@ FROM (
 {% call replace_table(table(scratch_schema, 'web_attr_stitching')) -%}
 SELECT p.anonymous_id,
        MAX(CASE WHEN m.dbt_visitor_id <> p.anonymous_id THEN m.dbt_visitor_id END) AS user_id,
-       MIN(p.tstamp) AS first_seen_at, MAX(p.tstamp) AS last_seen_at
-FROM {{ this_run }} AS p
+       MIN(p.first_seen_at) AS first_seen_at, MAX(p.last_seen_at) AS last_seen_at
+FROM (
+  SELECT anonymous_id, tstamp AS first_seen_at, tstamp AS last_seen_at FROM {{ this_run }}
+  UNION ALL
+  SELECT anonymous_id, session_start_tstamp, session_end_tstamp FROM {{ table(scratch_schema, 'web_attr_kept') }}
+) AS p
 LEFT JOIN {{ table(scratch_schema, 'web_attr_mapping') }} AS m ON m.alias = p.anonymous_id
 GROUP BY p.anonymous_id
 {%- endcall %};

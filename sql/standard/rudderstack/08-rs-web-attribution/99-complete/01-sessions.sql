@@ -1,6 +1,7 @@
--- The page views read now replace their stored copies; every device re-derived gets its page
--- views' sessions, its sessions and its stitching anew; every renumbered user its sessions
--- (see module.yml: this and every write below commit with the offsets, or not at all).
+-- The page views read now replace their stored copies; every device looked at again gets its
+-- page views' sessions and its sessions from its restart point anew, and its stitching; every
+-- renumbered user its sessions (see module.yml: this and every write below commit with the
+-- offsets, or not at all).
 {%- set pages_in = table(scratch_schema, 'web_attr_pages_in') %}
 {%- set devices = table(scratch_schema, 'web_attr_devices') %}
 {%- set page_views = table(output_schema, 'web_page_views') %}
@@ -15,10 +16,11 @@
                  same_keys(page_views, pages_in, ['page_view_id'])) }};
 
 {{ delete_insert(sessionized, page_view_names.split(', ') + ['page_view_number', 'session_number', 'session_id'],
-                 table(scratch_schema, 'web_attr_page_views_this_run') ~ ' AS p', of_devices) }};
+                 table(scratch_schema, 'web_attr_page_views_this_run') ~ ' AS p',
+                 rs_from_restart(sessionized, devices, 'tstamp', key='anonymous_id')) }};
 
 {{ delete_insert(initial, session_names.split(', '), table(scratch_schema, 'web_attr_sessions') ~ ' AS s',
-                 of_devices) }};
+                 rs_from_restart(initial, devices, 'session_start_tstamp', key='anonymous_id')) }};
 
 {{ delete_insert(stitching, ['anonymous_id', 'user_id', 'first_seen_at', 'last_seen_at'],
                  table(scratch_schema, 'web_attr_stitching') ~ ' AS u', of_devices) }};
