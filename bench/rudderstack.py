@@ -181,7 +181,7 @@ def main() -> None:
                     results.append(bench_target(name, pg.target_settings(db), history, newer, workdir, as_of))
             else:
                 results.append(bench_target(name, {"type": "duckdb", "path": ".sluice/bench.duckdb"}, history,
-                                            [newer], workdir, as_of))
+                                            newer, workdir, as_of))
             print(f"{name}: done", flush=True)
     text = render(results, args.visitors, args.days, counts, as_of, server)
     print(text)
