@@ -56,6 +56,8 @@ class ProjectFile(Strict):
     vars: dict[str, Any] = Field(default_factory=dict)
     modules: dict[str, ModuleSettings] = Field(default_factory=dict)
     module_paths: list[str] = Field(default_factory=list)
+    #: how many modules' phases a run may have going at once (see lifecycle/scheduler.py)
+    parallel_modules: int = Field(1, ge=1)
 
     @field_validator("targets", "vars", "modules", "models", "module_paths", mode="before")
     @classmethod
@@ -78,6 +80,7 @@ class Project:
     vars: dict[str, Any] = field(default_factory=dict)
     modules: dict[str, ModuleSettings] = field(default_factory=dict)
     module_paths: tuple[Path, ...] = ()
+    parallel_modules: int = 1
     file: Path | None = None
 
     @property
@@ -136,6 +139,7 @@ def load_project(project_dir: Path | None = None) -> Project:
         vars=parsed.vars,
         modules=parsed.modules,
         module_paths=tuple(path.parent / p for p in parsed.module_paths),
+        parallel_modules=parsed.parallel_modules,
         file=path,
     )
 

@@ -10,9 +10,11 @@ killed run never advances an offset past uncommitted work, and replaying complet
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ from sluice.lifecycle.faults import fault_point
 from sluice.lifecycle.locks import ModuleLocks
 from sluice.lifecycle.metadata import RunMetadata
 from sluice.lifecycle.modules import Module, discover, enabled, select
+from sluice.lifecycle.scheduler import run_in_parallel
 from sluice.lifecycle.state import LifecycleState
 from sluice.output import Reporter
 from sluice.render.identifiers import check_identifiers
@@ -41,7 +44,7 @@ from sluice.sqlrunner.executor import (
     select_steps,
 )
 from sluice.sqlrunner.playbook import Playbook, load_playbook
-from sluice.targets import Target
+from sluice.targets import Session, Target
 
 Plan = list[tuple[Module, str]]
 
@@ -52,6 +55,17 @@ EVERYTHING = date(1970, 1, 1)
 
 def new_run_id() -> str:
     return f"{datetime.now(timezone.utc):%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+@dataclass(frozen=True)
+class Lane:
+    """What one thread of a run works through: a session of its own, and the lifecycle state,
+    module locks and run metadata on it."""
+
+    session: Session
+    state: LifecycleState
+    locks: ModuleLocks
+    metadata: RunMetadata
 
 
 class Lifecycle:
@@ -79,16 +93,44 @@ class Lifecycle:
         #: between the rounds of one catch-up, so a later round runs them only for new batches
         self.clock_read: set[str] = set()
         self._playbooks: dict[Path, Playbook] = {}
+        #: the lane of each thread running phases in parallel (see _run_in_parallel)
+        self._thread = threading.local()
+        #: one complete at a time, whatever runs in parallel (see _run_in_parallel)
+        self._completing = threading.Lock()
 
     def open(self) -> Lifecycle:
         """Connect, create the lifecycle tables, register every enabled consumer."""
-        self.session = self.target.connect()
-        self.state = LifecycleState(self.session, self.renderer, self.variables)
-        self.locks = ModuleLocks(self.state, warn=self.reporter.warning)
-        self.metadata = RunMetadata(self.state, self.variables["model_version"])
+        self._lane = self._new_lane()
         self.state.ensure_tables(self.project.models)
         self.register_consumers()
         return self
+
+    def _new_lane(self) -> Lane:
+        session = self.target.connect()
+        state = LifecycleState(session, self.renderer, self.variables)
+        return Lane(session, state, ModuleLocks(state, warn=self.reporter.warning),
+                    RunMetadata(state, self.variables["model_version"]))
+
+    @property
+    def lane(self) -> Lane:
+        """This thread's lane: the one open() made, or a parallel phase's own."""
+        return getattr(self._thread, "lane", None) or self._lane
+
+    @property
+    def session(self) -> Session:
+        return self.lane.session
+
+    @property
+    def state(self) -> LifecycleState:
+        return self.lane.state
+
+    @property
+    def locks(self) -> ModuleLocks:
+        return self.lane.locks
+
+    @property
+    def metadata(self) -> RunMetadata:
+        return self.lane.metadata
 
     def register_consumers(self) -> None:
         """Every enabled consumer holds its staged inputs from the moment it is discovered,
@@ -172,6 +214,14 @@ class Lifecycle:
 
     def _run(self, plan: Plan, run_id: str | None = None) -> str:
         run_id = run_id or new_run_id()
+        if self.project.parallel_modules > 1 and len({m.name for m, _ in plan}) > 1 and not self._ends_runs(plan):
+            self._run_in_parallel(plan, run_id)
+        else:
+            run_id = self._run_in_order(plan, run_id)
+        self.session.analyse_written()
+        return run_id
+
+    def _run_in_order(self, plan: Plan, run_id: str) -> str:
         last_phase = {m.name: i for i, (m, _) in enumerate(plan)}
         held: set[str] = set()
         try:
@@ -188,8 +238,56 @@ class Lifecycle:
         finally:
             for name in held:
                 self.locks.release(name, run_id)
-        self.session.analyse_written()
         return run_id
+
+    def _run_in_parallel(self, plan: Plan, run_id: str) -> None:
+        """The plan's phases on up to `parallel_modules` threads, each phase once those it waits
+        for in the lifecycle graph have finished; each thread on a lane of its own. Completes
+        still run one at a time: two consumers of one staged table release the same batches
+        (DuckDB fails the second of two open transactions updating the same rows, PostgreSQL
+        makes one wait for the other), and they are the short part of a module's run."""
+        nodes = [graph.node(module.name, phase) for module, phase in plan]
+        modules = {module.name: module for module, _ in plan}
+        first = {n.split(":")[0]: n for n in reversed(nodes)}
+        last = {n.split(":")[0]: n for n in nodes}
+        held: set[str] = set()
+        lanes: list[Lane] = []
+        guard = threading.Lock()
+
+        def work(node: str) -> None:
+            name, phase = node.split(":")
+            if getattr(self._thread, "lane", None) is None:
+                self._thread.lane = self._new_lane()
+                with guard:
+                    lanes.append(self._thread.lane)
+            if first[name] == node:
+                self.locks.acquire(name, run_id, self.wait)
+                with guard:
+                    held.add(name)
+            if phase == "complete":
+                with self._completing:
+                    self._phase(modules[name], phase, run_id)
+            else:
+                self._phase(modules[name], phase, run_id)
+            if last[name] == node:
+                self.locks.release(name, run_id)
+                with guard:
+                    held.discard(name)
+
+        try:
+            run_in_parallel(nodes, graph.waits_for(graph.build_graph(self.modules), nodes),
+                            self.project.parallel_modules, work)
+        finally:
+            for name in held:
+                self.locks.release(name, run_id)
+            for lane in lanes:
+                self.target.disconnect(lane.session)
+
+    def _ends_runs(self, plan: Plan) -> bool:
+        """Whether a module of the plan starts a new run id after its complete (`ends_run`):
+        those plans run one phase after another, so the run ids follow the order."""
+        return any(self._module_variables(m, self._playbook(m.complete)).get("ends_run")
+                   for m, phase in plan if phase == "complete")
 
     def catch_up(self, names: Iterable[str] = (), max_rounds: int = 1000) -> int:
         """Run the plan again and again until its windowed source modules stage nothing new:

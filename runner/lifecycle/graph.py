@@ -91,6 +91,13 @@ def downstream(graph: nx.DiGraph, modules: Iterable[str]) -> list[str]:
     return [n.split(":")[0] for n in order(graph) if n.endswith(":main") and n.split(":")[0] in reached]
 
 
+def waits_for(graph: nx.DiGraph, nodes: Iterable[str]) -> dict[str, set[str]]:
+    """For each of `nodes`, those among them that must finish before it starts: its ancestors
+    in the graph (through nodes left out as well)."""
+    chosen = set(nodes)
+    return {n: nx.ancestors(graph, n) & chosen for n in chosen}
+
+
 def check(modules: Mapping[str, Module]) -> list[Problem]:
     """Every problem, per module in declaration order, then cycles."""
     producers = _producers(modules)

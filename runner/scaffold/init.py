@@ -48,6 +48,9 @@ vars:                         # global variables: above module defaults, below m
   output_schema: derived
 
 modules: {{}}                  # per module: enabled, schedule (cron), vars
+
+# parallel_modules: 2         # modules with no path between them run side by side, this many at
+                              # once (Sluice's docs/operators.md); 1, the default: one at a time
 """
 
 CUSTOM_NOTE = """\

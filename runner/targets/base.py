@@ -309,6 +309,13 @@ class Target:
             self._sessions.append(session)
         return session
 
+    def disconnect(self, session: Session) -> None:
+        """Close one session connect() opened, before the target closes."""
+        with self._lock:
+            if session in self._sessions:
+                self._sessions.remove(session)
+        session.close()
+
     def close(self) -> None:
         with self._lock:
             sessions, self._sessions = self._sessions, []

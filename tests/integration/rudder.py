@@ -100,10 +100,11 @@ def order(event_id: str, when: datetime, anon: str | None = "a1", user: str | No
 
 
 class RudderModel:
-    def __init__(self, root: Path, target: dict, variables: dict | None = None, modules: dict | None = None):
+    def __init__(self, root: Path, target: dict, variables: dict | None = None, modules: dict | None = None,
+                 parallel_modules: int = 1):
         self.root = root
         config = {"default_target": "test", "targets": {"test": target}, "models": ["rudderstack"],
-                  "vars": variables or {}, "modules": modules or {}}
+                  "vars": variables or {}, "modules": modules or {}, "parallel_modules": parallel_modules}
         (root / "sluice.yml").write_text(yaml.safe_dump(config))
         self.project = load_project(root)
         self.rs_schema = (variables or {}).get("rs_schema", "rudder")

@@ -58,8 +58,8 @@ def full_run(root, target: dict) -> dict:
     return full.snapshot()
 
 
-def killed_then_rerun(project, kill_at: str, full: dict) -> None:
-    incremental = RudderModel(project.root, project.target_settings)
+def killed_then_rerun(project, kill_at: str, full: dict, parallel_modules: int = 1) -> None:
+    incremental = RudderModel(project.root, project.target_settings, parallel_modules=parallel_modules)
     incremental.load(stamped(FIRST, 1))
     assert invoke(project.root, "run").returncode == 0
     incremental.load(stamped(SECOND, 2))
@@ -79,3 +79,15 @@ def test_killed_anywhere_then_rerun_equals_a_full_run_on_duckdb(duckdb_project, 
 @pytest.mark.parametrize("kill_at", ON_POSTGRES)
 def test_killed_anywhere_then_rerun_equals_a_full_run_on_postgres(postgres_project, kill_at, full_on_postgres):
     killed_then_rerun(postgres_project, kill_at, full_on_postgres)
+
+
+#: with parallel_modules 2, a kill in one module while another runs beside it (both locks then
+#: held by the dead process, both taken over by the rerun)
+IN_PARALLEL = ["rs_sessions:complete:write", "rs_web_attribution:main:users", "rs_user_features:main:touched"]
+
+
+@pytest.mark.parametrize("kill_at", IN_PARALLEL)
+def test_killed_while_modules_run_in_parallel_then_rerun_equals_a_full_run(project, kill_at, request):
+    full = request.getfixturevalue(f"full_on_{project.kind}")
+    killed_then_rerun(project, kill_at, full, parallel_modules=2)
+

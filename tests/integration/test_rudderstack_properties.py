@@ -103,18 +103,19 @@ def play(incremental: RudderModel, full: RudderModel, rows, batch_of, actions) -
 CASE = st.data()
 
 
-def draw_case(data) -> tuple[list, list[int], list]:
+def draw_case(data) -> tuple[list, list[int], list, int]:
+    """Rows, the load batch of each, the actions, and the incremental project's parallel_modules."""
     rows = data.draw(row_sets())
     batch_of = data.draw(st.lists(st.integers(0, 3), min_size=len(rows), max_size=len(rows)))
-    return rows, batch_of, data.draw(ACTIONS)
+    return rows, batch_of, data.draw(ACTIONS), data.draw(st.sampled_from([1, 2]))
 
 
 @settings(max_examples=examples(6), deadline=None, suppress_health_check=HEAVY_DRAWS)
 @given(data=CASE)
 def test_rudderstack_family_converges_on_duckdb(data):
-    rows, batch_of, actions = draw_case(data)
+    rows, batch_of, actions, parallel = draw_case(data)
     with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
-        incremental = RudderModel(Path(a), {"type": "duckdb", "path": ".sluice/i.duckdb"})
+        incremental = RudderModel(Path(a), {"type": "duckdb", "path": ".sluice/i.duckdb"}, parallel_modules=parallel)
         full = RudderModel(Path(b), {"type": "duckdb", "path": ".sluice/f.duckdb"})
         play(incremental, full, rows, batch_of, actions)
 
@@ -128,9 +129,10 @@ METRICS_OPTIONS = {"rs_daily_metrics": {"vars": {
 @settings(max_examples=examples(6), deadline=None, suppress_health_check=HEAVY_DRAWS)
 @given(data=CASE)
 def test_event_analytics_with_its_options_converges_on_duckdb(data):
-    rows, batch_of, actions = draw_case(data)
+    rows, batch_of, actions, parallel = draw_case(data)
     with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
-        incremental = RudderModel(Path(a), {"type": "duckdb", "path": ".sluice/i.duckdb"}, modules=METRICS_OPTIONS)
+        incremental = RudderModel(Path(a), {"type": "duckdb", "path": ".sluice/i.duckdb"}, modules=METRICS_OPTIONS,
+                                  parallel_modules=parallel)
         full = RudderModel(Path(b), {"type": "duckdb", "path": ".sluice/f.duckdb"}, modules=METRICS_OPTIONS)
         play(incremental, full, rows, batch_of, actions)
 
@@ -147,11 +149,12 @@ def test_rudderstack_family_converges_on_postgres(pg_rudder_db, tmp_path_factory
     @settings(max_examples=examples(3), deadline=None, suppress_health_check=HEAVY_DRAWS)
     @given(data=CASE)
     def converge(data):
-        rows, batch_of, actions = draw_case(data)
+        rows, batch_of, actions, parallel = draw_case(data)
         pair = []
-        for _ in range(2):   # one database; each model its own tables through `entropy`
+        for parallel_modules in (parallel, 1):   # one database; each model its own tables through `entropy`
             entropy = f"_{uuid.uuid4().hex[:8]}"
-            pair.append(RudderModel(tmp_path_factory.mktemp("rs"), pg_rudder_db, variables={"entropy": entropy}))
+            pair.append(RudderModel(tmp_path_factory.mktemp("rs"), pg_rudder_db, variables={"entropy": entropy},
+                                    parallel_modules=parallel_modules))
         play(*pair, rows, batch_of, actions)
 
     converge()
