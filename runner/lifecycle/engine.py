@@ -3,9 +3,10 @@
 `main` fixes the batches a module reads, runs its playbook (which computes `_this_run`
 tables, upserts production tables and appends a pending batch to its `_staged` tables), and
 records its figures. `complete` runs the module's complete playbook and, in the same
-transaction, commits the module's batches and offsets, releases staged rows every consumer
-is past, drops scratch tables per `cleanup_mode`, and closes the run's metadata row. So a
-killed run never advances an offset past uncommitted work, and replaying complete is a no-op.
+transaction, commits the module's batches and offsets, drops scratch tables per
+`cleanup_mode`, and closes the run's metadata row; then it releases the staged rows every
+consumer is past. So a killed run never advances an offset past uncommitted work, and
+replaying complete is a no-op.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from sluice.lifecycle.faults import fault_point
 from sluice.lifecycle.locks import ModuleLocks
 from sluice.lifecycle.metadata import RunMetadata
 from sluice.lifecycle.modules import Module, discover, enabled, select
-from sluice.lifecycle.scheduler import run_in_parallel
+from sluice.lifecycle.scheduler import longest_path_first, run_in_parallel
 from sluice.lifecycle.state import LifecycleState
 from sluice.output import Reporter
 from sluice.render.identifiers import check_identifiers
@@ -95,8 +96,7 @@ class Lifecycle:
         self._playbooks: dict[Path, Playbook] = {}
         #: the lane of each thread running phases in parallel (see _run_in_parallel)
         self._thread = threading.local()
-        #: one complete at a time, whatever runs in parallel (see _run_in_parallel)
-        self._completing = threading.Lock()
+        self._releasing = threading.Lock()  # see _release
 
     def open(self) -> Lifecycle:
         """Connect, create the lifecycle tables, register every enabled consumer."""
@@ -242,10 +242,9 @@ class Lifecycle:
 
     def _run_in_parallel(self, plan: Plan, run_id: str) -> None:
         """The plan's phases on up to `parallel_modules` threads, each phase once those it waits
-        for in the lifecycle graph have finished; each thread on a lane of its own. Completes
-        still run one at a time: two consumers of one staged table release the same batches
-        (DuckDB fails the second of two open transactions updating the same rows, PostgreSQL
-        makes one wait for the other), and they are the short part of a module's run."""
+        for in the lifecycle graph have finished; each thread on a lane of its own. A complete
+        writes only its module's tables and lifecycle rows; the staged rows its consumers share
+        are released after it commits, one release at a time (see _release)."""
         nodes = [graph.node(module.name, phase) for module, phase in plan]
         modules = {module.name: module for module, _ in plan}
         first = {n.split(":")[0]: n for n in reversed(nodes)}
@@ -264,18 +263,15 @@ class Lifecycle:
                 self.locks.acquire(name, run_id, self.wait)
                 with guard:
                     held.add(name)
-            if phase == "complete":
-                with self._completing:
-                    self._phase(modules[name], phase, run_id)
-            else:
-                self._phase(modules[name], phase, run_id)
+            self._phase(modules[name], phase, run_id)
             if last[name] == node:
                 self.locks.release(name, run_id)
                 with guard:
                     held.discard(name)
 
+        waits = graph.waits_for(graph.build_graph(self.modules), nodes)
         try:
-            run_in_parallel(nodes, graph.waits_for(graph.build_graph(self.modules), nodes),
+            run_in_parallel(longest_path_first(nodes, waits, self.metadata.last_seconds()), waits,
                             self.project.parallel_modules, work)
         finally:
             for name in held:
@@ -368,13 +364,23 @@ class Lifecycle:
             self._run_in_transaction(module, rendered)
             self.state.commit_batches(module.name)
             self.state.commit_offsets(module.name)
-            released = [table for table in module.staged_inputs if self.state.release(table)]
             completed = self.metadata.complete(module)
             self._cleanup(module, book)
+        released = self._release(module)
         self.metadata.ended(module, completed)
         self.target.reclaim(self.session, [self.state.staged_table(table) for table in released])
         fault_point(f"{module.name}:complete:end")
         return bool(self._module_variables(module, book).get("ends_run"))
+
+    def _release(self, module: Module) -> list[str]:
+        """Delete the staged rows of the module's inputs that every consumer is past, once its
+        offsets are committed; returns the tables that lost rows. Its own transaction, one at
+        a time: consumers of one table completing side by side (parallel_modules) would
+        otherwise release the same batches in two open transactions, which DuckDB fails. A
+        release that never ran (a kill just before) is made by the next one: it takes every
+        batch every consumer is past."""
+        with self._releasing, self.session.transaction():
+            return [table for table in module.staged_inputs if self.state.release(table)]
 
     def full_refresh(self, names: Iterable[str] = ()) -> list[str]:
         """Rebuild the named modules (all, by default) and every module downstream of them

@@ -24,6 +24,23 @@ class RunMetadata:
                        f"WHERE module = :module AND outcome = :outcome{run}",
                        module=module.name, outcome=outcome, run_id=run_id, **values)
 
+    def last_seconds(self) -> dict[str, float]:
+        """Seconds of each module's main and complete (graph node names, `module:main`) in its
+        latest finished run that had work: what a run in parallel expects them to take."""
+        worked = ("{m}outcome = 'complete' AND {m}main_end_tstamp IS NOT NULL AND {m}run_end_tstamp IS NOT NULL "
+                  "AND ({m}rows_this_run IS NULL OR {m}rows_this_run > 0)")
+        table = self.state.metadata
+        rows = self.state.rows(
+            f"SELECT m.module, m.run_start_tstamp, m.main_end_tstamp, m.run_end_tstamp FROM {table} AS m "
+            f"JOIN (SELECT module, MAX(run_start_tstamp) AS latest FROM {table} WHERE {worked.format(m='')} "
+            f"GROUP BY module) AS l ON l.module = m.module AND l.latest = m.run_start_tstamp "
+            f"WHERE {worked.format(m='m.')}")
+        seconds: dict[str, float] = {}
+        for module, started, main_end, ended in rows:
+            seconds[f"{module}:main"] = (main_end - started).total_seconds()
+            seconds[f"{module}:complete"] = (ended - main_end).total_seconds()
+        return seconds
+
     def awaiting_complete(self, module: Module) -> bool:
         return bool(self.state.scalar(f"SELECT COUNT(*) FROM {self.state.metadata} "
                                       "WHERE module = :module AND outcome = 'main_done'", module=module.name))

@@ -25,10 +25,10 @@ def run_in_parallel(nodes: Sequence[Node], waits_for: Mapping[Node, Collection[N
     failure: BaseException | None = None
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sluice-module") as pool:
         while True:
-            if failure is None:
-                for node in [n for n in waiting if set(waits_for.get(n, ())) <= done][:workers - len(running)]:
-                    waiting.remove(node)
-                    running[pool.submit(work, node)] = node
+            ready = [n for n in waiting if set(waits_for.get(n, ())) <= done] if failure is None else []
+            for node in ready[:workers - len(running)]:
+                waiting.remove(node)
+                running[pool.submit(work, node)] = node
             if not running:
                 break
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -42,3 +42,17 @@ def run_in_parallel(nodes: Sequence[Node], waits_for: Mapping[Node, Collection[N
         raise failure
     if waiting:
         raise ValueError(f"nodes waiting for nodes that never run: {waiting}")
+
+
+def longest_path_first(nodes: Sequence[Node], waits_for: Mapping[Node, Collection[Node]],
+                       seconds: Mapping[Node, float]) -> list[Node]:
+    """`nodes` (in an order where each comes after what it waits for) reordered by the longest
+    chain of seconds from each to the end, longest first, ties as given: the scheduler then
+    starts the start of the longest chain first. A node without seconds counts as the mean."""
+    default = sum(seconds.values()) / len(seconds) if seconds else 1.0
+    longest: dict[Node, float] = {}
+    for node in reversed(nodes):
+        after = [longest[n] for n in nodes if node in waits_for.get(n, ()) and n in longest]
+        longest[node] = seconds.get(node, default) + max(after, default=0.0)
+    return sorted(nodes, key=lambda node: -longest[node])
+

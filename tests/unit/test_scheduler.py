@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from sluice.lifecycle.scheduler import run_in_parallel
+from sluice.lifecycle.scheduler import longest_path_first, run_in_parallel
 
 
 def test_a_node_starts_only_after_what_it_waits_for_and_independent_ones_overlap():
@@ -60,3 +60,11 @@ def test_after_a_failure_nothing_more_starts_and_the_first_failure_is_raised():
 def test_a_node_waiting_for_one_that_never_runs_is_an_error():
     with pytest.raises(ValueError, match="never run"):
         run_in_parallel(["a"], {"a": {"z"}}, 2, lambda node: None)
+
+
+def test_the_start_of_the_longest_chain_comes_first_and_an_unknown_node_counts_as_the_mean():
+    #  a -> b (1 s) -> c (5 s);  a -> d (2 s) -> e (1 s);  f unknown: the mean of the known
+    waits = {"b": {"a"}, "c": {"a", "b"}, "d": {"a"}, "e": {"a", "d"}}
+    seconds = {"a": 1.0, "b": 1.0, "c": 5.0, "d": 2.0, "e": 1.0}
+    assert longest_path_first(["a", "b", "c", "d", "e", "f"], waits, seconds) == ["a", "b", "c", "d", "f", "e"]
+
