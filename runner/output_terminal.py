@@ -5,6 +5,7 @@ with the time elapsed, and the files and rows of a load with their rate."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 
@@ -31,7 +32,7 @@ class TerminalHandler(logging.Handler):
         self.tasks: dict[str, TaskID] = {}
         self.load = LoadCount(0)
         self.follow: dict[str, Callable[[dict], None]] = {
-            "module_started": self._module_started, "module_finished": lambda _: self._finish("module"),
+            "module_started": self._module_started, "module_finished": lambda _: self._finish(_module_key()),
             "step_started": self._step_started, "load_started": self._load_started,
             "rows_loaded": self._rows_loaded, "file_loaded": self._file_loaded,
             "summary": lambda _: self._finish(*self.tasks), "failed": lambda _: self._finish(*self.tasks)}
@@ -83,12 +84,13 @@ class TerminalHandler(logging.Handler):
             self.progress.stop()
 
     def _module_started(self, figures: dict) -> None:
-        self._finish("module")
-        self._task("module", f"{figures['module']} {figures['phase']}")
+        self._finish(_module_key())
+        self._task(_module_key(), f"{figures['module']} {figures['phase']}")
 
     def _step_started(self, figures: dict) -> None:
         # (a TaskID can be 0: no `or` here)
-        task = self.tasks["module"] if "module" in self.tasks else self._task("playbook", "playbook")
+        key = _module_key()
+        task = self.tasks[key] if key in self.tasks else self._task("playbook", "playbook")
         queries = figures["queries"]
         self.progress.update(task, detail=f"step {figures['step']} ({queries} quer{'y' if queries == 1 else 'ies'})")
 
@@ -138,3 +140,11 @@ def _table(title: str, columns: list, rows: list) -> Table:
     for row in rows:
         table.add_row(*(escape("" if v is None else str(v)) for v in row))
     return table
+
+
+def _module_key() -> str:
+    """The progress bar of the module this thread runs: with parallel_modules, several run at
+    once, each reporting from a thread of its own (events are handled in the thread that
+    logs them)."""
+    return f"module {threading.current_thread().name}"
+

@@ -39,6 +39,36 @@ CAST({{ alias }}.{{ quote(name) }} AS {{ rs_type(kind) }})
 AND EXISTS (SELECT 1 FROM {{ restarts }} AS r WHERE r.{{ key }} = {{ target }}.{{ key }} AND {{ target }}.{{ time_column }} >= r.{{ restart }})
 {%- endmacro %}
 
+{#- rs_restart_points: each key of `changed` (`key`, changed_from: its earliest change) with its
+    safe restart point against its stored sessions. `sessions` has per session `key`,
+    session_start, session_end (and `events` when `events` is set). A stored session that ended
+    more than the cutoff before changed_from cannot change (no event from then on can join it):
+    it is kept, with its number. The restart point is the start of the earliest other session,
+    or changed_from when that is earlier (or there is none); every event from there is
+    sessionized again. Out: `key`, changed_from, restart_at, kept_sessions, kept_first_start,
+    kept_last_start, kept_last_end [, kept_events]. One equi-join of the keys to their sessions:
+    nothing here is quadratic. -#}
+{% macro default__rs_restart_points(changed, sessions, key, rule, cutoff, events=false) -%}
+SELECT c.{{ key }}, c.changed_from,
+       CASE WHEN MIN(CASE WHEN s.kept = 0 THEN s.session_start END) < c.changed_from
+            THEN MIN(CASE WHEN s.kept = 0 THEN s.session_start END) ELSE c.changed_from END AS restart_at,
+       COUNT(CASE WHEN s.kept = 1 THEN 1 END) AS kept_sessions,
+       MIN(CASE WHEN s.kept = 1 THEN s.session_start END) AS kept_first_start,
+       MAX(CASE WHEN s.kept = 1 THEN s.session_start END) AS kept_last_start,
+       MAX(CASE WHEN s.kept = 1 THEN s.session_end END) AS kept_last_end
+       {%- if events %},
+       COALESCE(SUM(CASE WHEN s.kept = 1 THEN s.events END), 0) AS kept_events
+       {%- endif %}
+FROM {{ changed }} AS c
+LEFT JOIN (
+  SELECT x.{{ key }}, x.session_start, x.session_end{{ ', x.events' if events }},
+         CASE WHEN {{ rs_starts_session('x.session_end', 'k.changed_from', rule, cutoff) }} THEN 1 ELSE 0 END AS kept
+  FROM {{ sessions }} AS x
+  JOIN {{ changed }} AS k ON k.{{ key }} = x.{{ key }}
+) AS s ON s.{{ key }} = c.{{ key }}
+GROUP BY c.{{ key }}, c.changed_from
+{%- endmacro %}
+
 {#- The order that picks the copy of an id to keep: received first, then loaded first, then a
     fixed order of its other values (every run and every warehouse picks the same copy). -#}
 {% macro default__rs_copy_order() -%}

@@ -1,12 +1,10 @@
--- The devices (anonymous ids) this run looks at again, each with its safe restart point:
--- t (changed_from) is the earliest time among its page views read now and the stored copies
--- they replace or remove (a replaced copy's old device counts too). A stored session that ended
--- more than inactivity_cutoff before t cannot change: it is kept, with its number and its page
--- views' numbers. The restart point is the start of the earliest other session, or t when that
--- is earlier; every page view from there is sessionized again. A remapped alias that has
--- sessions is looked at again too (`remapped`), with no restart point when none of its page
--- views changed: its sessions stay, only their user may change. Then the mapping of every id
--- this run resolves, read once, so the whole run sees one state of it.
+-- The devices (anonymous ids) this run looks at again, each with its safe restart point
+-- (rs_restart_points): changed_from is the earliest time among its page views read now and the
+-- stored copies they replace or remove (a replaced copy's old device counts too); the sessions
+-- it keeps keep their numbers and their page views'. A remapped alias that has sessions is
+-- looked at again too (`remapped`), with no restart point when none of its page views changed:
+-- its sessions stay, only their user may change. Then the mapping of every id this run
+-- resolves, read once, so the whole run sees one state of it.
 {%- set pages_in = table(scratch_schema, 'web_attr_pages_in') %}
 {%- set orders_in = table(scratch_schema, 'web_attr_orders_in') %}
 {%- set remapped = table(scratch_schema, 'web_attr_remapped') %}
@@ -24,27 +22,17 @@ WITH points AS (
 changed AS (
   SELECT anonymous_id, MIN(tstamp) AS changed_from FROM points GROUP BY anonymous_id
 ),
-stored_sessions AS (
-  SELECT s.anonymous_id, s.session_start_tstamp, s.page_views,
-         CASE WHEN {{ rs_starts_session('s.session_end_tstamp', 'c.changed_from', 'seconds', inactivity_cutoff) }}
-              THEN 1 ELSE 0 END AS kept
-  FROM {{ initial }} AS s
-  JOIN changed AS c ON c.anonymous_id = s.anonymous_id
+sessions AS (
+  SELECT anonymous_id, session_start_tstamp AS session_start, session_end_tstamp AS session_end, page_views AS events
+  FROM {{ initial }}
 ),
 restarts AS (
-  SELECT c.anonymous_id,
-         CASE WHEN MIN(CASE WHEN s.kept = 0 THEN s.session_start_tstamp END) < c.changed_from
-              THEN MIN(CASE WHEN s.kept = 0 THEN s.session_start_tstamp END) ELSE c.changed_from END AS restart_at,
-         COUNT(CASE WHEN s.kept = 1 THEN 1 END) AS kept_sessions,
-         COALESCE(SUM(CASE WHEN s.kept = 1 THEN s.page_views END), 0) AS kept_page_views
-  FROM changed AS c
-  LEFT JOIN stored_sessions AS s ON s.anonymous_id = c.anonymous_id
-  GROUP BY c.anonymous_id, c.changed_from
+  {{ rs_restart_points('changed', 'sessions', 'anonymous_id', 'seconds', inactivity_cutoff, events=true) | indent(2) }}
 )
 SELECT anonymous_id, MIN(restart_at) AS restart_at, MAX(remapped) AS remapped,
        MAX(kept_sessions) AS kept_sessions, MAX(kept_page_views) AS kept_page_views
 FROM (
-  SELECT r.anonymous_id, r.restart_at, 0 AS remapped, r.kept_sessions, r.kept_page_views FROM restarts AS r
+  SELECT r.anonymous_id, r.restart_at, 0 AS remapped, r.kept_sessions, r.kept_events AS kept_page_views FROM restarts AS r
   UNION ALL
   SELECT DISTINCT s.anonymous_id, CAST(NULL AS TIMESTAMP), 1, 0, 0 FROM {{ initial }} AS s
   WHERE s.anonymous_id IN (SELECT r.alias FROM {{ remapped }} AS r)
