@@ -50,7 +50,8 @@ vars:                         # global variables: above module defaults, below m
 modules: {{}}                  # per module: enabled, schedule (cron), vars
 
 # parallel_modules: 2         # modules with no path between them run side by side, this many at
-                              # once (Sluice's docs/operators.md); 1, the default: one at a time
+                              # once; pays on DuckDB, not yet on PostgreSQL (Sluice's
+                              # docs/operators.md); 1, the default: one at a time
 """
 
 CUSTOM_NOTE = """\
