@@ -10,7 +10,10 @@ database:
   (a) full run: the history loaded batch by batch, then `sluice run --catch-up`;
   (b) incremental run: the newer rows loaded, then one `sluice run` (on PostgreSQL once
       autovacuum has finished with what the full run wrote, as an hourly run would find it);
-  (c) one `sluice run` with nothing new;
+      REPEATS times, each from the same saved state (the database copied once the newer rows
+      are loaded, and copied back before each next sample), and the median reported: one
+      sample of a few seconds on a shared machine has varied by a third from run to run;
+  (c) one `sluice run` with nothing new, after the last (b), REPEATS times (median);
   (d) the floor: a plain scan of the newer tracks and pages (every column, by uuid_ts).
 On DuckDB the project runs two modules at once (`parallel_modules: 2`, docs/operators.md).
 The feature snapshots are dated the history's last day (`features_as_of`), as a daily job
@@ -27,12 +30,15 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+import psycopg
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
@@ -53,6 +59,64 @@ ACTIVITY = ("tracks", "pages")
 #: the project's parallel_modules: two lanes of modules after rs_identity on DuckDB; one on
 #: PostgreSQL, where two measured slower (docs/operators.md)
 PARALLEL = {"duckdb": 2, "postgres": 1}
+REPEATS = 3  # samples of (b) and of (c); the median is the figure
+
+
+class DuckDBCopy:
+    """The project's DuckDB file and its write-ahead log (if the closing checkpoint left one),
+    saved and put back between samples."""
+
+    def __init__(self, project: Path):
+        database = project / ".sluice" / "bench.duckdb"
+        self.files = [(database, project / "saved.duckdb"),
+                      (database.with_name(database.name + ".wal"), project / "saved.duckdb.wal")]
+
+    def save(self) -> None:
+        for live, saved in self.files:
+            if live.exists():
+                shutil.copyfile(live, saved)
+
+    def restore(self) -> None:
+        for live, saved in self.files:
+            live.unlink(missing_ok=True)
+            if saved.exists():
+                shutil.copyfile(saved, live)
+
+
+class PostgresCopy:
+    """The bench's PostgreSQL database, saved as a template and created again from it between
+    samples (FILE_COPY: a checkpoint and a copy of the files, not every page through the WAL).
+    The copy starts with empty activity statistics, so no autovacuum wakes in it mid-sample."""
+
+    def __init__(self, admin_dsn: str, dbname: str):
+        self.admin_dsn, self.dbname, self.saved = admin_dsn, dbname, f"{dbname}_saved"
+
+    def _run(self, *statements: str) -> None:
+        with psycopg.connect(self.admin_dsn, autocommit=True) as conn:
+            for statement in statements:
+                conn.execute(statement)
+
+    def save(self) -> None:
+        self._run(f'CREATE DATABASE "{self.saved}" TEMPLATE "{self.dbname}" STRATEGY FILE_COPY')
+
+    def restore(self) -> None:
+        self._run(f'DROP DATABASE "{self.dbname}" WITH (FORCE)',
+                  f'CREATE DATABASE "{self.dbname}" TEMPLATE "{self.saved}" STRATEGY FILE_COPY')
+
+    def drop(self) -> None:
+        self._run(f'DROP DATABASE IF EXISTS "{self.saved}" WITH (FORCE)')
+
+
+def median_of(result: TargetResult, key: str, run: Callable[[], Phase],
+              before_each: Callable[[], None] | None = None) -> None:
+    """Run a phase REPEATS times (`before_each` from the second on) and keep the median sample."""
+    samples = []
+    for i in range(REPEATS):
+        if i and before_each:
+            before_each()
+        samples.append(run())
+    result.samples[key] = [p.seconds for p in samples]
+    result.phases[key] = sorted(samples, key=lambda p: p.seconds)[len(samples) // 2]
 
 
 def newer_from(per_slice: list[int], share: float = SHARE) -> int:
@@ -105,7 +169,7 @@ def scan_floor(project: Path, after: datetime) -> Phase:
 
 
 def bench_target(name: str, settings: dict, history: list[Path], newer: Path, workdir: Path,
-                 as_of: date) -> TargetResult:
+                 as_of: date, saved: DuckDBCopy | PostgresCopy | None = None) -> TargetResult:
     project = workdir / name
     project.mkdir()
     (project / "sluice.yml").write_text(yaml.safe_dump({"default_target": name, "targets": {name: settings},
@@ -118,8 +182,10 @@ def bench_target(name: str, settings: dict, history: list[Path], newer: Path, wo
         result.settle_wait = autovacuum_settled(project)
     history_loaded = last_load(project)
     load(project, [newer])
-    result.phases["b_incremental"] = timed_run(project)
-    result.phases["c_nothing_new"] = timed_run(project)
+    saved = saved or DuckDBCopy(project)
+    saved.save()
+    median_of(result, "b_incremental", lambda: timed_run(project), saved.restore)
+    median_of(result, "c_nothing_new", lambda: timed_run(project))
     result.phases["d_scan_floor"] = scan_floor(project, history_loaded)
     return result
 
@@ -137,16 +203,20 @@ def render(results: list[TargetResult], visitors: int, days: int, counts: dict[s
              f"--days {days}`. {visitors:,} visitors over {days} days, {everything:,} rows in all tables "
              f"({SLICES} batches of history and one of the newer rows, loaded by `sluice "
              f"load --source rudderstack`); feature snapshots as of {as_of}, the history's last day; "
-             f"parallel_modules {', '.join(f'{t} {n}' for t, n in PARALLEL.items())}. {server}.", "",
+             f"parallel_modules {', '.join(f'{t} {n}' for t, n in PARALLEL.items())}. {server}. (b) and (c): "
+             f"the median of {REPEATS} samples, (b) each from the same saved state; every sample in the last "
+             "columns.", "",
              "| target | (a) full s | (b) incremental s | (c) nothing new s | (d) scan floor s | (b)/(a) | (c)/(a) |"
-             " peak MB a/b/c |", "|---|---|---|---|---|---|---|---|"]
+             " peak MB a/b/c | (b) samples s | (c) samples s |", "|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         p = r.phases
         a, b, c, d = (p[k].seconds for k in ("a_full", "b_incremental", "c_nothing_new", "d_scan_floor"))
         peaks = "/".join(f"{p[k].peak_mb:.0f}" for k in ("a_full", "b_incremental", "c_nothing_new"))
-        lines.append(f"| {r.target} | {a:.1f} | {b:.2f} | {c:.2f} | {d:.3f} | {b / a:.1%} | {c / a:.1%} | {peaks} |")
-    lines += ["", "Seconds per module, main and complete (from the run's `--json` events; process start-up and "
-              "rendering the plan excluded):",
+        samples = [", ".join(f"{x:.2f}" for x in r.samples.get(k, [])) for k in ("b_incremental", "c_nothing_new")]
+        lines.append(f"| {r.target} | {a:.1f} | {b:.2f} | {c:.2f} | {d:.3f} | {b / a:.1%} | {c / a:.1%} | {peaks} | "
+                     f"{samples[0]} | {samples[1]} |")
+    lines += ["", "Seconds per module, main and complete (from the run's `--json` events, the median samples; "
+              "process start-up and rendering the plan excluded):",
               "", "| target | phase | " + " | ".join(MODULES) + " |", "|---|---|" + "---|" * len(MODULES)]
     for r in results:
         for key, phase in r.phases.items():
@@ -183,7 +253,12 @@ def main() -> None:
                 if dsn is None:
                     raise SystemExit("no PostgreSQL found (set SLUICE_TEST_PG_DSN)")
                 with pg.fresh_database(dsn) as db:
-                    results.append(bench_target(name, pg.target_settings(db), history, newer, workdir, as_of))
+                    settings = pg.target_settings(db)
+                    saved = PostgresCopy(dsn, settings["dbname"])
+                    try:
+                        results.append(bench_target(name, settings, history, newer, workdir, as_of, saved))
+                    finally:
+                        saved.drop()
             else:
                 results.append(bench_target(name, {"type": "duckdb", "path": ".sluice/bench.duckdb"}, history,
                                             newer, workdir, as_of))

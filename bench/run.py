@@ -59,6 +59,8 @@ class TargetResult:
     phases: dict[str, Phase] = field(default_factory=dict)
     #: seconds waited after the full run for autovacuum to finish (see `autovacuum_settled`)
     settle_wait: float = 0.0
+    #: every sample's seconds of a phase measured more than once (its Phase is the median one)
+    samples: dict[str, list[float]] = field(default_factory=dict)
 
 
 #: autovacuum's launcher visits each database once a minute (autovacuum_naptime's default)
