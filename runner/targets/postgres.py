@@ -95,9 +95,10 @@ class PostgresTarget(Target):
 
     def planned_rows(self, session: Session, table: str) -> float | None:
         # reltuples is -1 until the first VACUUM or ANALYZE (PostgreSQL 14+; 0 before, so there
-        # a never-analysed table is caught only by the end-of-run rule, by its 50 rows).
-        rows = session.fetch("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:table)",
-                             {"table": table}, label="planner statistics").rows
+        # a never-analysed table is caught only by the end-of-run rule, by its 50 rows). A view
+        # has -1 forever and nothing to analyse: only tables and materialized views count.
+        rows = session.fetch("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:table) "
+                             "AND relkind IN ('r', 'p', 'm')", {"table": table}, label="planner statistics").rows
         return float(rows[0][0]) if rows and rows[0][0] is not None else None
 
     def reclaim(self, session: Session, tables: Sequence[str]) -> None:

@@ -202,3 +202,23 @@ def test_postgres_analyses_what_a_run_wrote_before_reading_it(postgres_project):
     assert analysed["scratch.events_staged"] == 2
     # two rows more in the outputs, read by nobody: under a tenth plus 50, left to autovacuum
     assert analysed["derived.events_base_manifest"] == analysed["derived.account_totals"] == 1
+
+
+def test_postgres_never_analyses_a_view(postgres_project):
+    # A view holds no rows to sample: ANALYZE of one only warns ("cannot analyze non-tables").
+    # A table never analysed is, the first time a statement reads it.
+    with postgres_project.target() as target:
+        session = target.connect()
+        for statement in ("CREATE SCHEMA derived", "CREATE TABLE derived.daily (d INTEGER)",
+                          "INSERT INTO derived.daily VALUES (1), (2)",
+                          "CREATE VIEW derived.daily_view AS SELECT d FROM derived.daily"):
+            session.fetch(statement)  # not through the statistics, which would analyse `daily`
+        assert target.planned_rows(session, "derived.daily") < 0  # never analysed
+        assert target.planned_rows(session, "derived.daily_view") is None  # not a table
+        ran = []
+        target.statistics.before("SELECT d FROM derived.daily_view", {}, ran.append,
+                                 lambda table: target.planned_rows(session, table))
+        assert ran == []
+        target.statistics.before("SELECT d FROM derived.daily", {}, ran.append,
+                                 lambda table: target.planned_rows(session, table))
+        assert ran == ["ANALYZE derived.daily"]
