@@ -163,7 +163,7 @@ class Lifecycle:
         names = list(names)
         self._validate(names)
         nodes = graph.order(graph.build_graph(self.modules), names or None)
-        pairs = [(self.modules[n.split(":")[0]], n.split(":")[1]) for n in nodes]
+        pairs = [(self.modules[name], phase) for name, phase in map(graph.module_and_phase, nodes)]
         return [p for p in pairs if only is None or p[1] == only]
 
     def start_at(self, module: str, step: str) -> None:
@@ -247,14 +247,14 @@ class Lifecycle:
         are released after it commits, one release at a time (see _release)."""
         nodes = [graph.node(module.name, phase) for module, phase in plan]
         modules = {module.name: module for module, _ in plan}
-        first = {n.split(":")[0]: n for n in reversed(nodes)}
-        last = {n.split(":")[0]: n for n in nodes}
+        first = {graph.module_and_phase(n)[0]: n for n in reversed(nodes)}
+        last = {graph.module_and_phase(n)[0]: n for n in nodes}
         held: set[str] = set()
         lanes: list[Lane] = []
         guard = threading.Lock()
 
         def work(node: str) -> None:
-            name, phase = node.split(":")
+            name, phase = graph.module_and_phase(node)
             if getattr(self._thread, "lane", None) is None:
                 self._thread.lane = self._new_lane()
                 with guard:

@@ -35,7 +35,14 @@ class Problem:
 
 
 def node(module: str, phase: str) -> str:
+    """A node's name: `module:phase`."""
     return f"{module}:{phase}"
+
+
+def module_and_phase(name: str) -> tuple[str, str]:
+    """The module and the phase a node's name (`node`) stands for."""
+    module, _, phase = name.rpartition(":")
+    return module, phase
 
 
 def build_graph(modules: Mapping[str, Module]) -> nx.DiGraph:
@@ -88,7 +95,8 @@ def downstream(graph: nx.DiGraph, modules: Iterable[str]) -> list[str]:
     reached = set(modules)
     for name in modules:
         reached |= {graph.nodes[n]["module"] for n in nx.descendants(graph, node(name, "main"))}
-    return [n.split(":")[0] for n in order(graph) if n.endswith(":main") and n.split(":")[0] in reached]
+    mains = [module_and_phase(n) for n in order(graph)]
+    return [module for module, phase in mains if phase == "main" and module in reached]
 
 
 def waits_for(graph: nx.DiGraph, nodes: Iterable[str]) -> dict[str, set[str]]:

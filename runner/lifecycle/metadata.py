@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sluice.lifecycle.graph import node
 from sluice.lifecycle.modules import Module
 from sluice.lifecycle.state import LifecycleState
 
@@ -25,7 +26,7 @@ class RunMetadata:
                        module=module.name, outcome=outcome, run_id=run_id, **values)
 
     def last_seconds(self) -> dict[str, float]:
-        """Seconds of each module's main and complete (graph node names, `module:main`) in its
+        """Seconds of each module's main and complete (by graph node name, `graph.node`) in its
         latest finished run that had work: what a run in parallel expects them to take."""
         worked = ("{m}outcome = 'complete' AND {m}main_end_tstamp IS NOT NULL AND {m}run_end_tstamp IS NOT NULL "
                   "AND ({m}rows_this_run IS NULL OR {m}rows_this_run > 0)")
@@ -37,8 +38,8 @@ class RunMetadata:
             f"WHERE {worked.format(m='m.')}")
         seconds: dict[str, float] = {}
         for module, started, main_end, ended in rows:
-            seconds[f"{module}:main"] = (main_end - started).total_seconds()
-            seconds[f"{module}:complete"] = (ended - main_end).total_seconds()
+            seconds[node(module, "main")] = (main_end - started).total_seconds()
+            seconds[node(module, "complete")] = (ended - main_end).total_seconds()
         return seconds
 
     def awaiting_complete(self, module: Module) -> bool:
