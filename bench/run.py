@@ -159,11 +159,11 @@ def bench_target(name: str, settings: dict, files: list[Path], workdir: Path) ->
     return result
 
 
-def render(results: list[TargetResult], events: int, total_events: int, loaded: int) -> str:
+def render(results: list[TargetResult], events: int, total_events: int, loaded: int, server: str) -> str:
     now = datetime.now(timezone.utc)
     lines = [f"## {now:%Y-%m-%d %H:%M} UTC, {events:,} events (+{total_events - events:,} incremental)", "",
              f"Machine: {platform.node()}, {os.cpu_count()} cores, {platform.platform()}, "
-             f"Python {platform.python_version()}. Command: `python bench/run.py --events {events}`.", "",
+             f"Python {platform.python_version()}. Command: `python bench/run.py --events {events}`. {server}.", "",
              "| target | (a) full s | (b) incremental s | (c) nothing new s | (d) scan floor s | (b)/(a) | (b)/(d) |"
              " peak MB a/b/c |", "|---|---|---|---|---|---|---|---|"]
     for r in results:
@@ -232,10 +232,11 @@ def main() -> None:
     sizes = [int(s) for s in args.events.split(",")]
     by_size, texts = {}, []
     with pg.pg_server() as dsn:
+        server = server_description(dsn) if "postgres" in args.targets.split(",") else "DuckDB only"
         for events in sizes:
             results, total, loaded = bench_size(events, args.targets.split(","), dsn)
             by_size[events] = results
-            texts.append(render(results, events, total, loaded))
+            texts.append(render(results, events, total, loaded, server))
             print(texts[-1], flush=True)
     if len(sizes) > 1:
         texts.append(flatness(by_size))
