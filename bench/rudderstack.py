@@ -66,10 +66,9 @@ class DuckDBCopy:
     """The project's DuckDB file and its write-ahead log (if the closing checkpoint left one),
     saved and put back between samples."""
 
-    def __init__(self, project: Path):
-        database = project / ".sluice" / "bench.duckdb"
-        self.files = [(database, project / "saved.duckdb"),
-                      (database.with_name(database.name + ".wal"), project / "saved.duckdb.wal")]
+    def __init__(self, database: Path):
+        wal = database.with_name(database.name + ".wal")
+        self.files = [(database, database.with_name("saved.duckdb")), (wal, database.with_name("saved.duckdb.wal"))]
 
     def save(self) -> None:
         for live, saved in self.files:
@@ -182,7 +181,7 @@ def bench_target(name: str, settings: dict, history: list[Path], newer: Path, wo
         result.settle_wait = autovacuum_settled(project)
     history_loaded = last_load(project)
     load(project, [newer])
-    saved = saved or DuckDBCopy(project)
+    saved = saved or DuckDBCopy(project / settings["path"])
     saved.save()
     median_of(result, "b_incremental", lambda: timed_run(project), saved.restore)
     median_of(result, "c_nothing_new", lambda: timed_run(project))
