@@ -1,6 +1,6 @@
 """Benchmark the RudderStack family, DuckDB and PostgreSQL side by side, and record it in RESULTS.md.
 
-    python bench/rudderstack.py [--visitors 72000] [--days 30] [--targets duckdb,postgres] [--record]
+    python bench/rudderstack.py [--visitors 72000] [--days 30] [--targets duckdb,postgres] [--share 0.01] [--record]
 
 `sluice generate --source rudderstack` data (about 14 tracks and pages per visitor: 72,000
 visitors make about 1M tracks+pages rows, 1.9M rows in all tables), cut by arrival into the
@@ -126,7 +126,7 @@ def newer_from(per_slice: list[int], share: float = SHARE) -> int:
     return min(range(1, len(per_slice)), key=error)
 
 
-def write_load_batches(config: GenerateConfig, out_dir: Path) -> dict[str, list[int]]:
+def write_load_batches(config: GenerateConfig, out_dir: Path, share: float = SHARE) -> dict[str, list[int]]:
     """Generate `config` (FINE slices per load batch) into SLICES load batches of history and
     one of the newer rows; return the rows per table and load batch. The generator is
     deterministic, so a first pass counts the rows and the second writes them."""
@@ -134,7 +134,7 @@ def write_load_batches(config: GenerateConfig, out_dir: Path) -> dict[str, list[
     for piece, table, _ in generate(config):
         if table in ACTIVITY:
             per_slice[piece] += 1
-    cut = newer_from(per_slice)
+    cut = newer_from(per_slice, share)
     return write_batches(((SLICES if piece >= cut else piece * SLICES // cut, table, row)
                           for piece, table, row in generate(config)), out_dir, SLICES + 1)
 
@@ -190,7 +190,7 @@ def bench_target(name: str, settings: dict, history: list[Path], newer: Path, wo
 
 
 def render(results: list[TargetResult], visitors: int, days: int, counts: dict[str, list[int]], as_of: date,
-           server: str) -> str:
+           server: str, command: str) -> str:
     now = datetime.now(timezone.utc)
     activity = sum(sum(counts.get(t, [0])[:-1]) for t in ACTIVITY)
     newer = sum(counts.get(t, [0])[-1] for t in ACTIVITY)
@@ -198,8 +198,8 @@ def render(results: list[TargetResult], visitors: int, days: int, counts: dict[s
     lines = [f"## {now:%Y-%m-%d %H:%M} UTC, RudderStack family, {activity:,} tracks+pages rows "
              f"(+{newer:,} incremental, {newer / activity:.1%})", "",
              f"Machine: {platform.node()}, {os.cpu_count()} cores, {platform.platform()}, "
-             f"Python {platform.python_version()}. Command: `python bench/rudderstack.py --visitors {visitors} "
-             f"--days {days}`. {visitors:,} visitors over {days} days, {everything:,} rows in all tables "
+             f"Python {platform.python_version()}. Command: `{command}`. {visitors:,} visitors over {days} days, "
+             f"{everything:,} rows in all tables "
              f"({SLICES} batches of history and one of the newer rows, loaded by `sluice "
              f"load --source rudderstack`); feature snapshots as of {as_of}, the history's last day; "
              f"parallel_modules {', '.join(f'{t} {n}' for t, n in PARALLEL.items())}. {server}. (b) and (c): "
@@ -234,13 +234,15 @@ def main() -> None:
     parser.add_argument("--visitors", type=int, default=72_000)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--targets", default="duckdb,postgres")
+    parser.add_argument("--share", type=float, default=SHARE,
+                        help="The newer rows as a share of the history's tracks and pages (the goal is set at 0.01).")
     parser.add_argument("--record", action="store_true", help="Append the figures to bench/RESULTS.md.")
     args = parser.parse_args()
     with pg.pg_server() as dsn, tempfile.TemporaryDirectory(prefix="sluice-bench-rs-") as tmp:
         workdir = Path(tmp)
         config = GenerateConfig(visitors=args.visitors, days=args.days, batches=(SLICES + 1) * FINE)
         started = time.monotonic()
-        counts = write_load_batches(config, workdir / "batches")
+        counts = write_load_batches(config, workdir / "batches", args.share)
         print(f"generated in {time.monotonic() - started:.0f}s: "
               + ", ".join(f"{t} {sum(n):,}" for t, n in counts.items()), flush=True)
         *history, newer = sorted((workdir / "batches").glob("batch-*"))
@@ -262,7 +264,8 @@ def main() -> None:
                 results.append(bench_target(name, {"type": "duckdb", "path": ".sluice/bench.duckdb"}, history,
                                             newer, workdir, as_of))
             print(f"{name}: done", flush=True)
-    text = render(results, args.visitors, args.days, counts, as_of, server)
+    command = " ".join(["python bench/rudderstack.py", *(a for a in sys.argv[1:] if a != "--record")])
+    text = render(results, args.visitors, args.days, counts, as_of, server, command)
     print(text)
     if args.record:
         with open(REPO / "bench" / "RESULTS.md", "a") as handle:
