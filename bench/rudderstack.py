@@ -248,7 +248,7 @@ def main() -> None:
         *history, newer = sorted((workdir / "batches").glob("batch-*"))
         as_of = config.start + timedelta(days=args.days - 1)
         results = []
-        server = server_description(dsn) if "postgres" in args.targets.split(",") else "DuckDB only"
+        server = server_description(dsn, args.targets.split(","))
         for name in args.targets.split(","):
             if name == "postgres":
                 if dsn is None:

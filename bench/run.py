@@ -85,10 +85,12 @@ def autovacuum_settled(project: Path, limit: float = 1200.0) -> float:
     return time.monotonic() - started
 
 
-def server_description(dsn: str | None) -> str:
+def server_description(dsn: str | None, targets: list[str]) -> str:
     """The PostgreSQL server a bench ran on, for its record: the version and the settings that
     move its figures (the throwaway cluster tests/pg.py starts runs with fsync off; docs/operators.md
     says why max_wal_size matters)."""
+    if "postgres" not in targets:
+        return "DuckDB only"
     if dsn is None:
         return "no PostgreSQL server"
     with psycopg.connect(dsn, autocommit=True) as connection:
@@ -232,7 +234,7 @@ def main() -> None:
     sizes = [int(s) for s in args.events.split(",")]
     by_size, texts = {}, []
     with pg.pg_server() as dsn:
-        server = server_description(dsn) if "postgres" in args.targets.split(",") else "DuckDB only"
+        server = server_description(dsn, args.targets.split(","))
         for events in sizes:
             results, total, loaded = bench_size(events, args.targets.split(","), dsn)
             by_size[events] = results

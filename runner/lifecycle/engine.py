@@ -247,8 +247,8 @@ class Lifecycle:
         are released after it commits, one release at a time (see _release)."""
         nodes = [graph.node(module.name, phase) for module, phase in plan]
         modules = {module.name: module for module, _ in plan}
-        first = {graph.module_and_phase(n)[0]: n for n in reversed(nodes)}
-        last = {graph.module_and_phase(n)[0]: n for n in nodes}
+        first = {module.name: graph.node(module.name, phase) for module, phase in reversed(plan)}
+        last = {module.name: graph.node(module.name, phase) for module, phase in plan}
         held: set[str] = set()
         lanes: list[Lane] = []
         guard = threading.Lock()
