@@ -97,9 +97,9 @@ CREATE OR REPLACE VIEW {{ relation }} AS
 {#- Insert the rows of `source` into `relation`, by column name. `order_by` (column names): on
     PostgreSQL the rows are laid down in that order, so that rows a later run deletes together
     share pages an index finds them in (measured on the features' long table: a restatement's
-    delete 4.2 s scattered, 0.4 s laid down by visitor). Elsewhere it is ignored: DuckDB's
-    deletes scan the columns either way, Redshift keeps its own sort keys, and the sort costs
-    a full run (DuckDB: twice the module's time and 7.8 GB for 25M long rows). -#}
+    delete 4.2 s scattered, 0.4 s laid down by visitor). Elsewhere it is ignored: Redshift keeps
+    its own sort keys, and on DuckDB the sort costs a full run twice the module's time and 7.8 GB
+    for 25M long rows (there, `unpivot` lays a visitor's rows together without one). -#}
 {% macro default__insert_by_name(relation, names, source, order_by=()) -%}
 INSERT INTO {{ relation }} ({% for c in names %}{{ quote(c) }}{{ ', ' if not loop.last }}{% endfor %})
 SELECT {% for c in names %}{{ quote(c) }}{{ ', ' if not loop.last }}{% endfor %} FROM {{ source }}
@@ -155,6 +155,30 @@ DELETE FROM {{ relation }} WHERE {{ replace }};
 {% macro default__first_per(source, key, order_by) -%}
 (SELECT * FROM (SELECT ranked.*, ROW_NUMBER() OVER (PARTITION BY {{ key }} ORDER BY {{ order_by }}) AS first_rank
                 FROM {{ source }} AS ranked) AS first_rows WHERE first_rank = 1)
+{%- endmacro %}
+
+{#- Several output rows per row of `source` (a FROM item), as a query: each row keeps the
+    expressions `keep` and adds one row per entry of `entries`, whose expressions fill the
+    columns `names` in order. One SELECT per entry, joined by UNION ALL, where there is no
+    better form. -#}
+{% macro default__unpivot(source, keep, names, entries) -%}
+{%- for entry in entries %}
+{{ 'UNION ALL ' if not loop.first }}SELECT {{ keep | join(', ') }}
+{%- for expr in entry %}, {{ expr }} AS {{ names[loop.index0] }}{% endfor %} FROM {{ source }}
+{%- endfor %}
+{%- endmacro %}
+
+{#- DuckDB: one pass with UNNEST over lists, which also lays a source row's output rows next to
+    each other. A later delete of those rows by the source's key then reads a few runs of
+    equal values per row group instead of every value: measured on the user features' long
+    table (25M rows, 2,155 (visitor, snapshot) pairs restated), 0.10 s against 0.44 s laid
+    down one feature at a time, and the 25M rows built in 5.5 s against 7.5 s. -#}
+{% macro duckdb__unpivot(source, keep, names, entries) -%}
+SELECT {{ keep | join(', ') }}
+{%- for name in names %}{% set column = loop.index0 %},
+       UNNEST([{% for entry in entries %}{{ entry[column] }}{{ ', ' if not loop.last }}{% endfor %}]) AS {{ name }}
+{%- endfor %}
+FROM {{ source }}
 {%- endmacro %}
 
 {#- A table filled with the rows a model ships for it (a seed file's dicts), made only when it

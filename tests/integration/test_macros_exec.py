@@ -223,6 +223,14 @@ CASES = [
     # series: inclusive bounds, empty when reversed
     case("series", "SELECT n FROM {{ series('n', 1, 4) }} ORDER BY n", (1,), (2,), (3,), (4,)),
     case("series-empty", "SELECT COUNT(*) FROM {{ series('n', 3, 2) }}", (0,)),
+    # unpivot: a row per entry for each source row, the kept columns repeated, NULLs kept
+    case("unpivot",
+         "SELECT * FROM ({{ unpivot(\"(SELECT 'v1' AS k, 2.5 AS x, 'red' AS c UNION ALL "
+         "SELECT 'v2', NULL, 'blue') AS w\", ['w.k'], ['name', 'num', 'txt'], "
+         "[[\"'x'\", 'w.x', 'CAST(NULL AS VARCHAR)'], [\"'c'\", 'CAST(NULL AS DECIMAL(4, 1))', 'w.c']]) }}) AS u "
+         "ORDER BY k, name",
+         ("v1", "c", None, "red"), ("v1", "x", Decimal("2.5"), None),
+         ("v2", "c", None, "blue"), ("v2", "x", None, None)),
 ]
 
 

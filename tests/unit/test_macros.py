@@ -308,6 +308,12 @@ FIRST_PER = [("{{ first_per('s.t', 'k', 'ts DESC, id') }}", same(
     "(SELECT * FROM (SELECT ranked.*, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC, id) AS first_rank\n"
     "                FROM s.t AS ranked) AS first_rows WHERE first_rank = 1)"))]
 
+UNPIVOT = [("{{ unpivot('s.t AS w', ['w.k'], ['name', 'v'], [[\"'a'\", 'w.a'], [\"'b'\", 'w.b']]) }}", {
+    "duckdb": "SELECT w.k,\n       UNNEST(['a', 'b']) AS name,\n       UNNEST([w.a, w.b]) AS v\nFROM s.t AS w",
+    **dict.fromkeys(("postgres", "redshift"), "\nSELECT w.k, 'a' AS name, w.a AS v FROM s.t AS w\n"
+                                              "UNION ALL SELECT w.k, 'b' AS name, w.b AS v FROM s.t AS w"),
+})]
+
 STRING_LITERALS = [
     ("{{ string_literals(['site', \"o'shop\"]) }}", same("'site', 'o''shop'")),
     ("{{ string_literals('site, shop') }}", same("'site', 'shop'")),
@@ -376,6 +382,7 @@ TABLES = {
     "delete_insert": DELETE_INSERT,
     "same_keys": SAME_KEYS,
     "first_per": FIRST_PER,
+    "unpivot": UNPIVOT,
     "string_literals": STRING_LITERALS,
     "dateadd": DATEADD,
     "date_trunc": DATE_TRUNC,
@@ -572,6 +579,11 @@ STATEMENTS = {
     "json_quote": """
         SELECT '[' || {{ string_agg(json_quote('r.sku'), "','", 'r.sku') }} || ']' AS skus
         FROM derived.rs_features_rows AS r""",
+    "unpivot": """
+        SELECT u.dbt_visitor_id, u.feature_name, u.feature_value_numeric
+        FROM ({{ unpivot('derived.rs_user_features AS w', ['w.dbt_visitor_id'],
+                         ['feature_name', 'feature_value_numeric'],
+                         [["'total_carts'", 'w.total_carts'], ["'total_amt_spent'", 'w.total_amt_spent']]) }}) AS u""",
     "binary_text": """
         SELECT r.sku FROM derived.rs_features_rows AS r ORDER BY {{ binary_text('r.sku') }}""",
     "seed_table": """

@@ -2,8 +2,8 @@
 
 {#- The features, in the wide table's column order (numeric, then string, then array), each a
     (name, type) pair; `lookback_days` multiplies the windowed ones. Rendered per `mode`:
-    `names` (a comma list), `ddl` (the wide table's columns), `long` (one SELECT per feature
-    over the wide rows of `source`, for the long table: exactly one value column set). -#}
+    `names` (a comma list), `ddl` (the wide table's columns), `long` (the wide rows of `source`
+    unpivoted for the long table, a row per feature with exactly one value column set). -#}
 {% macro default__rs_features(lookback_days, mode, source='') -%}
 {%- set n = [] -%}
 {%- for name in ['age_in_years', 'has_mobile_app', 'is_active_on_website', 'days_since_account_creation',
@@ -26,22 +26,28 @@
 {%- for d in lookback_days %}{% set _ = n.append(('products_added_in_past_' ~ number(d) ~ '_days', 'array')) %}{% endfor -%}
 {%- for name in ['items_purchased_ever', 'categories_purchased_ever'] %}{% set _ = n.append((name, 'array')) %}{% endfor -%}
 {%- set types = {'numeric': 'DOUBLE PRECISION', 'string': column_type('string'), 'array': string_type()} -%}
+{%- if mode == 'long' -%}
+{%- set entries = [] -%}
+{%- for name, kind in n -%}
+{%- set value = {} -%}
+{%- for k in ['numeric', 'string', 'array'] %}{% set _ = value.update({k: 'w.' ~ name if kind == k else 'CAST(NULL AS ' ~ types[k] ~ ')'}) %}{% endfor -%}
+{%- set _ = entries.append(["CAST('" ~ name ~ "' AS VARCHAR(64))", value['numeric'], value['string'], value['array'],
+                            "CAST('" ~ kind ~ "' AS VARCHAR(8))"]) -%}
+{%- endfor -%}
+{{ unpivot(source ~ ' AS w', ['w.dbt_visitor_id', 'w.snapshot_date'],
+           ['feature_name', 'feature_value_numeric', 'feature_value_string', 'feature_value_array', 'feature_type'],
+           entries) }}
+{%- else -%}
 {%- for name, kind in n -%}
 {%- if mode == 'names' -%}
 {{ name }}{{ ', ' if not loop.last }}
 {%- elif mode == 'ddl' -%}
   {{ name }} {{ types[kind] }}{{ ',' if not loop.last }}
-{% elif mode == 'long' -%}
-{{ 'UNION ALL ' if not loop.first }}SELECT w.dbt_visitor_id, w.snapshot_date, CAST('{{ name }}' AS VARCHAR(64)) AS feature_name,
-       {{ 'w.' ~ name if kind == 'numeric' else 'CAST(NULL AS DOUBLE PRECISION)' }} AS feature_value_numeric,
-       {{ 'w.' ~ name if kind == 'string' else 'CAST(NULL AS ' ~ column_type('string') ~ ')' }} AS feature_value_string,
-       {{ 'w.' ~ name if kind == 'array' else 'CAST(NULL AS ' ~ string_type() ~ ')' }} AS feature_value_array,
-       CAST('{{ kind }}' AS VARCHAR(8)) AS feature_type
-FROM {{ source }} AS w
 {% else -%}
 {{ fail("rs_features: unknown mode '" ~ mode ~ "'") }}
 {%- endif -%}
 {%- endfor -%}
+{%- endif -%}
 {%- endmacro %}
 
 {#- Whether a call came from a mobile app (channel mobile, or an Android or iOS device or OS),
