@@ -215,9 +215,7 @@ class LifecycleState:
     def columns(self, qualified: str) -> list[str]:
         """The columns of `schema.table` in their order; none when it does not exist."""
         schema, _, name = qualified.partition(".")
-        return [r[0] for r in self.rows("SELECT column_name FROM information_schema.columns WHERE table_schema = "
-                                        ":schema AND table_name = :name ORDER BY ordinal_position",
-                                        schema=schema, name=name)]
+        return [r[0] for r in self.rows(self.session.target.columns_query, schema=schema, name=name)]
 
     def exists(self, qualified: str) -> bool:
         """Whether `schema.table` exists; both parts are the folded names the SQL created."""

@@ -191,6 +191,9 @@ class Target:
     begin_statement: ClassVar[str] = "BEGIN"
     #: the planner needs ANALYZE on a table written earlier in the run before reading it
     needs_fresh_statistics: ClassVar[bool] = False
+    #: the column names of table :name in schema :schema, in their order
+    columns_query: ClassVar[str] = ("SELECT column_name FROM information_schema.columns WHERE table_schema = :schema "
+                                    "AND table_name = :name ORDER BY ordinal_position")
     #: the settings a sluice.yml target of this type may hold besides `type`
     Settings: ClassVar[type[TargetSettings]]
 
