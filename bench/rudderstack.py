@@ -11,8 +11,9 @@ database:
   (b) incremental run: the newer rows loaded, then one `sluice run` (on PostgreSQL once
       autovacuum has finished with what the full run wrote, as an hourly run would find it);
       REPEATS times, each from the same saved state (the database copied once the newer rows
-      are loaded, and copied back before each next sample), and the median reported: one
-      sample of a few seconds on a shared machine has varied by a third from run to run;
+      are loaded, and copied back before each next sample, each copy flushed to disk first),
+      and the median reported: one sample of a few seconds on a shared machine has varied by a
+      third from run to run;
   (c) one `sluice run` with nothing new, after the last (b), REPEATS times (median);
   (d) the floor: a plain scan of the newer tracks and pages (every column, by uuid_ts).
 On DuckDB the project runs two modules at once (`parallel_modules: 2`, docs/operators.md).
@@ -64,7 +65,9 @@ REPEATS = 3  # samples of (b) and of (c); the median is the figure
 
 class DuckDBCopy:
     """The project's DuckDB file and its write-ahead log (if the closing checkpoint left one),
-    saved and put back between samples."""
+    saved and put back between samples. Each copy is flushed to disk before the next sample:
+    otherwise the kernel writes the 2.8 GB back while the sample runs (1.2 s of it was still
+    pending right after a copy here), and the run's commits wait behind it."""
 
     def __init__(self, database: Path):
         wal = database.with_name(database.name + ".wal")
@@ -74,12 +77,14 @@ class DuckDBCopy:
         for live, saved in self.files:
             if live.exists():
                 shutil.copyfile(live, saved)
+        os.sync()
 
     def restore(self) -> None:
         for live, saved in self.files:
             live.unlink(missing_ok=True)
             if saved.exists():
                 shutil.copyfile(saved, live)
+        os.sync()
 
 
 class PostgresCopy:
