@@ -35,7 +35,9 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -111,6 +113,40 @@ class PostgresCopy:
         self._run(f'DROP DATABASE IF EXISTS "{self.saved}" WITH (FORCE)')
 
 
+@dataclass
+class BenchTarget:
+    """What the bench needs of one target: its sluice.yml settings, the saved state of a
+    project on it, and what to wait for after the full run (None: nothing)."""
+
+    settings: dict
+    saved_state: Callable[[Path], DuckDBCopy | PostgresCopy]
+    settle: Callable[[Path], float] | None = None
+
+
+@contextmanager
+def duckdb_target(dsn: str | None) -> Iterator[BenchTarget]:
+    path = ".sluice/bench.duckdb"
+    yield BenchTarget({"type": "duckdb", "path": path}, lambda project: DuckDBCopy(project / path))
+
+
+@contextmanager
+def postgres_target(dsn: str | None) -> Iterator[BenchTarget]:
+    """A fresh database; after the full run, autovacuum is left to finish with what it wrote,
+    as an hourly run would find it."""
+    if dsn is None:
+        raise SystemExit("no PostgreSQL found (set SLUICE_TEST_PG_DSN)")
+    with pg.fresh_database(dsn) as db:
+        settings = pg.target_settings(db)
+        saved = PostgresCopy(dsn, settings["dbname"])
+        try:
+            yield BenchTarget(settings, lambda project: saved, settle=autovacuum_settled)
+        finally:
+            saved.drop()
+
+
+TARGETS = {"duckdb": duckdb_target, "postgres": postgres_target}
+
+
 def median_of(result: TargetResult, key: str, run: Callable[[], Phase],
               before_each: Callable[[], None] | None = None) -> None:
     """Run a phase REPEATS times (`before_each` from the second on) and keep the median sample."""
@@ -172,21 +208,21 @@ def scan_floor(project: Path, after: datetime) -> Phase:
     return Phase(time.monotonic() - started, 0.0)
 
 
-def bench_target(name: str, settings: dict, history: list[Path], newer: Path, workdir: Path,
-                 as_of: date, saved: DuckDBCopy | PostgresCopy | None = None) -> TargetResult:
+def bench_target(name: str, target: BenchTarget, history: list[Path], newer: Path, workdir: Path,
+                 as_of: date) -> TargetResult:
     project = workdir / name
     project.mkdir()
-    (project / "sluice.yml").write_text(yaml.safe_dump({"default_target": name, "targets": {name: settings},
+    (project / "sluice.yml").write_text(yaml.safe_dump({"default_target": name, "targets": {name: target.settings},
                                                         "models": ["rudderstack"], "parallel_modules": PARALLEL[name],
                                                         "vars": {"features_as_of": as_of.isoformat()}}))
     result = TargetResult(name)
     result.load = load(project, history)
     result.phases["a_full"] = timed_run(project, "--catch-up")
-    if name == "postgres":
-        result.settle_wait = autovacuum_settled(project)
+    if target.settle is not None:
+        result.settle_wait = target.settle(project)
     history_loaded = last_load(project)
     load(project, [newer])
-    saved = saved or DuckDBCopy(project / settings["path"])
+    saved = target.saved_state(project)
     saved.save()
     median_of(result, "b_incremental", lambda: timed_run(project), saved.restore)
     median_of(result, "c_nothing_new", lambda: timed_run(project))
@@ -243,6 +279,9 @@ def main() -> None:
                         help="The newer rows as a share of the history's tracks and pages (the goal is set at 0.01).")
     parser.add_argument("--record", action="store_true", help="Append the figures to bench/RESULTS.md.")
     args = parser.parse_args()
+    names = args.targets.split(",")
+    if set(names) - set(TARGETS):
+        parser.error(f"--targets: known targets are {', '.join(TARGETS)}")
     with pg.pg_server() as dsn, tempfile.TemporaryDirectory(prefix="sluice-bench-rs-") as tmp:
         workdir = Path(tmp)
         config = GenerateConfig(visitors=args.visitors, days=args.days, batches=(SLICES + 1) * FINE)
@@ -253,21 +292,10 @@ def main() -> None:
         *history, newer = sorted((workdir / "batches").glob("batch-*"))
         as_of = config.start + timedelta(days=args.days - 1)
         results = []
-        server = server_description(dsn, args.targets.split(","))
-        for name in args.targets.split(","):
-            if name == "postgres":
-                if dsn is None:
-                    raise SystemExit("no PostgreSQL found (set SLUICE_TEST_PG_DSN)")
-                with pg.fresh_database(dsn) as db:
-                    settings = pg.target_settings(db)
-                    saved = PostgresCopy(dsn, settings["dbname"])
-                    try:
-                        results.append(bench_target(name, settings, history, newer, workdir, as_of, saved))
-                    finally:
-                        saved.drop()
-            else:
-                results.append(bench_target(name, {"type": "duckdb", "path": ".sluice/bench.duckdb"}, history,
-                                            newer, workdir, as_of))
+        server = server_description(dsn, names)
+        for name in names:
+            with TARGETS[name](dsn) as target:
+                results.append(bench_target(name, target, history, newer, workdir, as_of))
             print(f"{name}: done", flush=True)
     command = " ".join(["python bench/rudderstack.py", *(a for a in sys.argv[1:] if a != "--record")])
     text = render(results, args.visitors, args.days, counts, as_of, server, command)
