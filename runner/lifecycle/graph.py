@@ -95,8 +95,8 @@ def downstream(graph: nx.DiGraph, modules: Iterable[str]) -> list[str]:
     reached = set(modules)
     for name in modules:
         reached |= {graph.nodes[n]["module"] for n in nx.descendants(graph, node(name, "main"))}
-    mains = [module_and_phase(n) for n in order(graph)]
-    return [module for module, phase in mains if phase == "main" and module in reached]
+    ordered = [module_and_phase(n) for n in order(graph)]
+    return [module for module, phase in ordered if phase == "main" and module in reached]
 
 
 def waits_for(graph: nx.DiGraph, nodes: Iterable[str]) -> dict[str, set[str]]:

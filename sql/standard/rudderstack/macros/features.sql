@@ -29,10 +29,9 @@
 {%- if mode == 'long' -%}
 {%- set entries = [] -%}
 {%- for name, kind in n -%}
-{%- set value = {} -%}
-{%- for k in ['numeric', 'string', 'array'] %}{% set _ = value.update({k: 'w.' ~ name if kind == k else 'CAST(NULL AS ' ~ types[k] ~ ')'}) %}{% endfor -%}
-{%- set _ = entries.append(["CAST('" ~ name ~ "' AS VARCHAR(64))", value['numeric'], value['string'], value['array'],
-                            "CAST('" ~ kind ~ "' AS VARCHAR(8))"]) -%}
+{%- set values = [] -%}
+{%- for k in ['numeric', 'string', 'array'] %}{% set _ = values.append('w.' ~ name if kind == k else 'CAST(NULL AS ' ~ types[k] ~ ')') %}{% endfor -%}
+{%- set _ = entries.append(["CAST('" ~ name ~ "' AS VARCHAR(64))"] + values + ["CAST('" ~ kind ~ "' AS VARCHAR(8))"]) -%}
 {%- endfor -%}
 {{ unpivot(source ~ ' AS w', ['w.dbt_visitor_id', 'w.snapshot_date'],
            ['feature_name', 'feature_value_numeric', 'feature_value_string', 'feature_value_array', 'feature_type'],
