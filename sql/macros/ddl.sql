@@ -153,9 +153,13 @@ DELETE FROM {{ relation }} WHERE {{ replace }};
 {%- endmacro %}
 
 {#- The first row per `key` in `order_by` order, as a FROM item: one window, never a self-join,
-    so the plan cannot become a nested loop. The rows keep their columns plus `first_rank`. -#}
-{% macro default__first_per(source, key, order_by) -%}
+    so the plan cannot become a nested loop. The rows keep their columns plus `first_rank`, and
+    with `count_as` a column of that name: how many rows share the key. `source` is a table or
+    a parenthesised query. -#}
+{% macro default__first_per(source, key, order_by, count_as=none) -%}
 (SELECT * FROM (SELECT ranked.*, ROW_NUMBER() OVER (PARTITION BY {{ key }} ORDER BY {{ order_by }}) AS first_rank
+{%- if count_as %},
+                       COUNT(*) OVER (PARTITION BY {{ key }}) AS {{ count_as }}{% endif %}
                 FROM {{ source }} AS ranked) AS first_rows WHERE first_rank = 1)
 {%- endmacro %}
 

@@ -223,6 +223,11 @@ CASES = [
     # series: inclusive bounds, empty when reversed
     case("series", "SELECT n FROM {{ series('n', 1, 4) }} ORDER BY n", (1,), (2,), (3,), (4,)),
     case("series-empty", "SELECT COUNT(*) FROM {{ series('n', 3, 2) }}", (0,)),
+    # first_per: the first row per key in order, and how many rows share the key
+    case("first_per-count",
+         "SELECT k, ts, first_rank, copies FROM {{ first_per(\"(SELECT 'a' AS k, 2 AS ts UNION ALL SELECT 'a', 1 "
+         "UNION ALL SELECT 'a', 3 UNION ALL SELECT 'b', 5)\", 'k', 'ts', count_as='copies') }} AS f ORDER BY k",
+         ("a", 1, 1, 3), ("b", 5, 1, 1)),
     # unpivot: a row per entry for each source row, the kept columns repeated, NULLs kept
     case("unpivot",
          "SELECT * FROM ({{ unpivot(\"(SELECT 'v1' AS k, 2.5 AS x, 'red' AS c UNION ALL "

@@ -306,7 +306,11 @@ SAME_KEYS = [
 
 FIRST_PER = [("{{ first_per('s.t', 'k', 'ts DESC, id') }}", same(
     "(SELECT * FROM (SELECT ranked.*, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC, id) AS first_rank\n"
-    "                FROM s.t AS ranked) AS first_rows WHERE first_rank = 1)"))]
+    "                FROM s.t AS ranked) AS first_rows WHERE first_rank = 1)")),
+             ("{{ first_per('(SELECT * FROM s.t)', 'k', 'ts', count_as='copies') }}", same(
+    "(SELECT * FROM (SELECT ranked.*, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts) AS first_rank,\n"
+    "                       COUNT(*) OVER (PARTITION BY k) AS copies\n"
+    "                FROM (SELECT * FROM s.t) AS ranked) AS first_rows WHERE first_rank = 1)"))]
 
 UNPIVOT = [("{{ unpivot('s.t AS w', ['w.k'], ['name', 'v'], [[\"'a'\", 'w.a'], [\"'b'\", 'w.b']]) }}", {
     "duckdb": "SELECT w.k,\n       UNNEST(['a', 'b']) AS name,\n       UNNEST([w.a, w.b]) AS v\nFROM s.t AS w",
@@ -482,8 +486,8 @@ STATEMENTS = {
         DELETE FROM derived.web_page_views
         WHERE {{ same_keys('derived.web_page_views', 'scratch.web_attr_pages_in', ['page_view_id']) }}""",
     "first_per": """
-        SELECT k.event_id FROM {{ first_per('scratch.rs_base_window', 'source_table, event_id',
-                                            'received_key, loaded_tstamp') }} AS k""",
+        SELECT k.event_id FROM {{ first_per('scratch.rs_base_changed', 'source_table, event_id',
+                                            'received_key, loaded_tstamp', count_as='copies') }} AS k""",
     "string_literals": """
         SELECT event_id FROM atomic.events WHERE app_id IN ({{ string_literals(['site', "o'shop"]) }})""",
     "dateadd": """

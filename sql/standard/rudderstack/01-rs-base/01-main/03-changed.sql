@@ -1,7 +1,27 @@
+-- Every row loaded since its table's lower limit, in one shape. A table that does not exist
+-- yet (or has no row with a time and an id) reads as empty; a column it lacks reads as NULL.
+-- Read twice below and never stored: the rows are wide (every field of every source), and
+-- writing them cost more than reading them again (on DuckDB, a third of a run's
+-- write-ahead log).
+{%- macro rows_since_limits() %}
+{{ rs_no_rows() }}
+{%- for s in (event_sources + alias_sources + order_sources + property_sources) | unique %}
+{%- set cols = columns(table(rs_schema, s)) %}
+{%- if 'id' in cols and 'uuid_ts' in cols and 'timestamp' in cols %}
+UNION ALL
+{{ rs_source_rows(s, table(rs_schema, s), cols, s in order_sources, s in property_sources) }}
+WHERE r.id IS NOT NULL
+  AND r.uuid_ts >= (SELECT l.lower_limit FROM {{ table(scratch_schema, 'rs_base_limits') }} AS l
+                    WHERE l.source_table = '{{ s }}')
+{%- endif %}
+{%- endfor %}
+{%- endmacro %}
+
 -- The copy of each (table, id) to keep (rs_copy_order: received first, then loaded first,
--- then a fixed order of its other values). It is new or changed when the manifest has no copy
--- of the id, or a later-loaded copy beats the kept one (received, or loaded, strictly earlier);
--- an equal (received, loaded) pair is the kept copy itself, read again through the look-back.
+-- then a fixed order of its other values), with `copies`: how many copies of the id were read.
+-- It is new or changed when the manifest has no copy of the id, or a later-loaded copy beats
+-- the kept one (received, or loaded, strictly earlier); an equal (received, loaded) pair is
+-- the kept copy itself, read again through the look-back.
 -- `excluded`: an event without a time or before start_date, or with neither anonymous_id nor
 -- user_id (it can never have a visitor); `link_excluded`: the same for a row carrying no id.
 {% call replace_table(table(scratch_schema, 'rs_base_changed')) -%}
@@ -11,7 +31,7 @@ SELECT k.*,
         OR (k.anonymous_id IS NULL AND k.user_id IS NULL)) AS excluded,
        (k.event_tstamp IS NULL{% if start_date %} OR k.event_tstamp < {{ ts_literal(start_date) }}{% endif %}
         OR (k.anonymous_id IS NULL AND k.user_id IS NULL AND k.previous_id IS NULL)) AS link_excluded
-FROM {{ first_per(table(scratch_schema, 'rs_base_window'), 'source_table, event_id', rs_copy_order()) }} AS k
+FROM {{ first_per('(' ~ rows_since_limits() ~ '\n)', 'source_table, event_id', rs_copy_order(), count_as='copies') }} AS k
 LEFT JOIN {{ table(output_schema, 'rs_event_id_manifest') }} AS m
   ON m.source_table = k.source_table AND m.event_id = k.event_id
 WHERE m.event_id IS NULL
@@ -21,12 +41,9 @@ WHERE m.event_id IS NULL
 
 -- For the run's figures: ids read in more than one copy, and events left without a visitor.
 {% call replace_table(table(scratch_schema, 'rs_base_duplicates')) -%}
-SELECT w.source_table, w.event_id, COUNT(*) AS copies
-FROM {{ table(scratch_schema, 'rs_base_window') }} AS w
-WHERE EXISTS (SELECT 1 FROM {{ table(scratch_schema, 'rs_base_changed') }} AS c
-              WHERE c.source_table = w.source_table AND c.event_id = w.event_id)
-GROUP BY w.source_table, w.event_id
-HAVING COUNT(*) > 1
+SELECT c.source_table, c.event_id, c.copies
+FROM {{ table(scratch_schema, 'rs_base_changed') }} AS c
+WHERE c.copies > 1
 {%- endcall %};
 
 {% call replace_table(table(scratch_schema, 'rs_base_dropped')) -%}
@@ -40,7 +57,8 @@ WHERE c.source_table IN ({% for s in event_sources %}'{{ s }}'{{ ', ' if not loo
 {% call replace_table(table(scratch_schema, 'rs_base_marks')) -%}
 SELECT source_table, MAX(loaded_tstamp) AS loaded_tstamp
 FROM (
-  SELECT w.source_table, w.loaded_tstamp FROM {{ table(scratch_schema, 'rs_base_window') }} AS w
+  SELECT w.source_table, w.loaded_tstamp FROM ({{ rows_since_limits() }}
+  ) AS w
   UNION ALL
   SELECT m.source_table, m.loaded_tstamp FROM {{ table(output_schema, 'rs_load_marks') }} AS m
 ) AS marks
