@@ -5,14 +5,12 @@
 {%- set new = table(scratch_schema, 'rs_identity_new') %}
 {% call replace_table(table(scratch_schema, 'rs_identity_occurrences')) -%}
 WITH kept AS (
+  -- one scan (the table has no index to serve one per column): half the time of three
   SELECT r.source_table, r.event_id, r.anonymous_id, r.user_id, r.previous_id, r.event_tstamp
-  FROM {{ table(output_schema, 'rs_identity_rows') }} AS r WHERE r.anonymous_id IN (SELECT alias FROM {{ aliases }})
-  UNION
-  SELECT r.source_table, r.event_id, r.anonymous_id, r.user_id, r.previous_id, r.event_tstamp
-  FROM {{ table(output_schema, 'rs_identity_rows') }} AS r WHERE r.user_id IN (SELECT alias FROM {{ aliases }})
-  UNION
-  SELECT r.source_table, r.event_id, r.anonymous_id, r.user_id, r.previous_id, r.event_tstamp
-  FROM {{ table(output_schema, 'rs_identity_rows') }} AS r WHERE r.previous_id IN (SELECT alias FROM {{ aliases }})
+  FROM {{ table(output_schema, 'rs_identity_rows') }} AS r
+  WHERE r.anonymous_id IN (SELECT alias FROM {{ aliases }})
+     OR r.user_id IN (SELECT alias FROM {{ aliases }})
+     OR r.previous_id IN (SELECT alias FROM {{ aliases }})
 ),
 current_rows AS (
   SELECT k.* FROM kept AS k
