@@ -231,8 +231,8 @@ CAST({{ seconds_between(start, stop) }} AS DECIMAL(18, 6))
     alike): its name, the key that picks the copy to keep, `previous_id`, the event fields, the
     order fields (NULL unless `is_order`: a table of order_sources) and the property fields
     (NULL unless `is_property`: a table of property_sources). `relation` is the table,
-    `relation_columns` its columns as loaded. A table named by several lists is read once,
-    in this one row, whichever staged tables take it. -#}
+    `relation_columns` its columns as loaded. A table named by several lists is read in
+    this one row, whichever staged tables take it. -#}
 {% macro default__rs_source_rows(source, relation, relation_columns, is_order=false, is_property=false) -%}
 SELECT CAST('{{ source }}' AS VARCHAR(32)) AS source_table,
        COALESCE({{ rs_column(relation_columns, 'received_at', 'datetime') }}, CAST(r.uuid_ts AS TIMESTAMP)) AS received_key,
