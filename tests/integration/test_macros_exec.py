@@ -228,6 +228,11 @@ CASES = [
          "SELECT k, ts, first_rank, copies FROM {{ first_per(\"(SELECT 'a' AS k, 2 AS ts UNION ALL SELECT 'a', 1 "
          "UNION ALL SELECT 'a', 3 UNION ALL SELECT 'b', 5)\", 'k', 'ts', count_as='copies') }} AS f ORDER BY k",
          ("a", 1, 1, 3), ("b", 5, 1, 1)),
+    # intermediate: its readers see the query's rows, stored or not
+    case("intermediate",
+         "{{ intermediate('w', 'SELECT 1 AS k UNION ALL SELECT 2') }};\n"
+         "SELECT SUM(k), COUNT(*) FROM {{ intermediate_from('w', 'SELECT 1 AS k UNION ALL SELECT 2') }} AS x",
+         (3, 2)),
     # unpivot: a row per entry for each source row, the kept columns repeated, NULLs kept
     case("unpivot",
          "SELECT * FROM ({{ unpivot(\"(SELECT 'v1' AS k, 2.5 AS x, 'red' AS c UNION ALL "

@@ -312,6 +312,16 @@ FIRST_PER = [("{{ first_per('s.t', 'k', 'ts DESC, id') }}", same(
     "                       COUNT(*) OVER (PARTITION BY k) AS copies\n"
     "                FROM (SELECT * FROM s.t) AS ranked) AS first_rows WHERE first_rank = 1)"))]
 
+INTERMEDIATE = [("{{ intermediate('s.w', 'SELECT 1 AS k') }}", {
+    "duckdb": "/* s.w: read where it is used (see intermediate_from) */",
+    **dict.fromkeys(("postgres", "redshift"), "DROP TABLE IF EXISTS s.w;\nCREATE TABLE s.w AS SELECT 1 AS k"),
+})]
+
+INTERMEDIATE_FROM = [("SELECT w.k FROM {{ intermediate_from('s.w', 'SELECT 1 AS k') }} AS w", {
+    "duckdb": "SELECT w.k FROM (SELECT 1 AS k\n) AS w",
+    **dict.fromkeys(("postgres", "redshift"), "SELECT w.k FROM s.w AS w"),
+})]
+
 UNPIVOT = [("{{ unpivot('s.t AS w', ['w.k'], ['name', 'v'], [[\"'a'\", 'w.a'], [\"'b'\", 'w.b']]) }}", {
     "duckdb": "SELECT w.k,\n       UNNEST(['a', 'b']) AS name,\n       UNNEST([w.a, w.b]) AS v\nFROM s.t AS w",
     **dict.fromkeys(("postgres", "redshift"), "\nSELECT w.k, 'a' AS name, w.a AS v FROM s.t AS w\n"
@@ -387,6 +397,8 @@ TABLES = {
     "same_keys": SAME_KEYS,
     "first_per": FIRST_PER,
     "unpivot": UNPIVOT,
+    "intermediate": INTERMEDIATE,
+    "intermediate_from": INTERMEDIATE_FROM,
     "string_literals": STRING_LITERALS,
     "dateadd": DATEADD,
     "date_trunc": DATE_TRUNC,
@@ -488,6 +500,13 @@ STATEMENTS = {
     "first_per": """
         SELECT k.event_id FROM {{ first_per('scratch.rs_base_changed', 'source_table, event_id',
                                             'received_key, loaded_tstamp', count_as='copies') }} AS k""",
+    "intermediate": """
+        {{ intermediate('scratch.rs_base_window',
+                        'SELECT source_table, event_id FROM derived.rs_event_id_manifest') }}""",
+    "intermediate_from": """
+        SELECT w.event_id
+        FROM {{ intermediate_from('scratch.rs_base_window',
+                                  'SELECT source_table, event_id FROM derived.rs_event_id_manifest') }} AS w""",
     "string_literals": """
         SELECT event_id FROM atomic.events WHERE app_id IN ({{ string_literals(['site', "o'shop"]) }})""",
     "dateadd": """

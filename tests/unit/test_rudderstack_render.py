@@ -100,7 +100,7 @@ def test_every_statement_parses(project, dialect, features, tables):
 def test_absent_tables_read_as_empty_and_present_ones_by_load_time(project):
     absent = dict(rendered_statements(project, "postgres", {}))
     window = next(s for w, s in rendered_statements(project, "postgres", {}, every_column)
-                  if "kept-copies" in w and "rs_base_changed" in s and "CREATE" in s)
+                  if "kept-copies" in w and "rs_base_window" in s and "CREATE" in s)
     assert "rudder.tracks" not in absent["rs_base 01-rs-base-main.yml kept-copies"]
     for table in ("tracks", "pages", "screens", "identifies", "aliases"):
         assert f"FROM rudder.{table} AS r" in window

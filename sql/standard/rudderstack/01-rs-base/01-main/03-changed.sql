@@ -1,8 +1,6 @@
 -- Every row loaded since its table's lower limit, in one shape. A table that does not exist
 -- yet (or has no row with a time and an id) reads as empty; a column it lacks reads as NULL.
--- Read twice below and never stored: the rows are wide (every field of every source), and
--- writing them cost more than reading them again (on DuckDB, a third of a run's
--- write-ahead log).
+-- Read twice below: stored first where the planner needs its size (see `intermediate`).
 {%- macro rows_since_limits() %}
 {{ rs_no_rows() }}
 {%- for s in (event_sources + alias_sources + order_sources + property_sources) | unique %}
@@ -16,6 +14,8 @@ WHERE r.id IS NOT NULL
 {%- endif %}
 {%- endfor %}
 {%- endmacro %}
+{%- set window = table(scratch_schema, 'rs_base_window') %}
+{{ intermediate(window, rows_since_limits()) }};
 
 -- The copy of each (table, id) to keep (rs_copy_order: received first, then loaded first,
 -- then a fixed order of its other values), with `copies`: how many copies of the id were read.
@@ -31,7 +31,8 @@ SELECT k.*,
         OR (k.anonymous_id IS NULL AND k.user_id IS NULL)) AS excluded,
        (k.event_tstamp IS NULL{% if start_date %} OR k.event_tstamp < {{ ts_literal(start_date) }}{% endif %}
         OR (k.anonymous_id IS NULL AND k.user_id IS NULL AND k.previous_id IS NULL)) AS link_excluded
-FROM {{ first_per('(' ~ rows_since_limits() ~ '\n)', 'source_table, event_id', rs_copy_order(), count_as='copies') }} AS k
+FROM {{ first_per(intermediate_from(window, rows_since_limits()), 'source_table, event_id', rs_copy_order(),
+                count_as='copies') }} AS k
 LEFT JOIN {{ table(output_schema, 'rs_event_id_manifest') }} AS m
   ON m.source_table = k.source_table AND m.event_id = k.event_id
 WHERE m.event_id IS NULL
@@ -57,8 +58,7 @@ WHERE c.source_table IN ({% for s in event_sources %}'{{ s }}'{{ ', ' if not loo
 {% call replace_table(table(scratch_schema, 'rs_base_marks')) -%}
 SELECT source_table, MAX(loaded_tstamp) AS loaded_tstamp
 FROM (
-  SELECT w.source_table, w.loaded_tstamp FROM ({{ rows_since_limits() }}
-  ) AS w
+  SELECT w.source_table, w.loaded_tstamp FROM {{ intermediate_from(window, rows_since_limits()) }} AS w
   UNION ALL
   SELECT m.source_table, m.loaded_tstamp FROM {{ table(output_schema, 'rs_load_marks') }} AS m
 ) AS marks
