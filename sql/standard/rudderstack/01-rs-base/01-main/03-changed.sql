@@ -15,7 +15,8 @@ WHERE r.id IS NOT NULL
 {%- endfor %}
 {%- endmacro %}
 {%- set window = table(scratch_schema, 'rs_base_window') %}
-{{ intermediate(window, rows_since_limits()) }};
+{%- set window_rows = rows_since_limits() %}
+{{ intermediate(window, window_rows) }};
 
 -- The copy of each (table, id) to keep (rs_copy_order: received first, then loaded first,
 -- then a fixed order of its other values), with `copies`: how many copies of the id were read.
@@ -31,7 +32,7 @@ SELECT k.*,
         OR (k.anonymous_id IS NULL AND k.user_id IS NULL)) AS excluded,
        (k.event_tstamp IS NULL{% if start_date %} OR k.event_tstamp < {{ ts_literal(start_date) }}{% endif %}
         OR (k.anonymous_id IS NULL AND k.user_id IS NULL AND k.previous_id IS NULL)) AS link_excluded
-FROM {{ first_per(intermediate_from(window, rows_since_limits()), 'source_table, event_id', rs_copy_order(),
+FROM {{ first_per(intermediate_from(window, window_rows), 'source_table, event_id', rs_copy_order(),
                 count_as='copies') }} AS k
 LEFT JOIN {{ table(output_schema, 'rs_event_id_manifest') }} AS m
   ON m.source_table = k.source_table AND m.event_id = k.event_id
@@ -58,7 +59,7 @@ WHERE c.source_table IN ({% for s in event_sources %}'{{ s }}'{{ ', ' if not loo
 {% call replace_table(table(scratch_schema, 'rs_base_marks')) -%}
 SELECT source_table, MAX(loaded_tstamp) AS loaded_tstamp
 FROM (
-  SELECT w.source_table, w.loaded_tstamp FROM {{ intermediate_from(window, rows_since_limits()) }} AS w
+  SELECT w.source_table, w.loaded_tstamp FROM {{ intermediate_from(window, window_rows) }} AS w
   UNION ALL
   SELECT m.source_table, m.loaded_tstamp FROM {{ table(output_schema, 'rs_load_marks') }} AS m
 ) AS marks
