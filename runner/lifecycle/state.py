@@ -220,5 +220,4 @@ class LifecycleState:
     def exists(self, qualified: str) -> bool:
         """Whether `schema.table` exists; both parts are the folded names the SQL created."""
         schema, _, name = qualified.partition(".")
-        return bool(self.scalar("SELECT COUNT(*) FROM information_schema.tables "
-                                "WHERE table_schema = :schema AND table_name = :name", schema=schema, name=name))
+        return bool(self.scalar(self.session.target.table_exists_query, schema=schema, name=name))

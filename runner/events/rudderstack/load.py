@@ -136,9 +136,8 @@ class RudderLoader:
     def columns(self, table: str) -> dict[str, str] | None:
         """Each column the table has, with its kind; None when there is no table."""
         name = fold(table + str(self.variables["entropy"]), self.target.dialect)
-        rows = self.session.fetch(
-            "SELECT column_name, data_type FROM information_schema.columns "
-            f"WHERE table_schema = '{self.schema}' AND table_name = '{name}'", label="table columns").rows
+        rows = self.session.fetch(self.target.columns_query, {"schema": self.schema, "name": name},
+                                  label="table columns").rows
         if not rows:
             return None
         return {fold(column, self.target.dialect): kind_of_type(data_type) for column, data_type in rows}
