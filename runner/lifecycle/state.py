@@ -218,6 +218,6 @@ class LifecycleState:
         return [r[0] for r in self.rows(self.session.target.columns_query, schema=schema, name=name)]
 
     def exists(self, qualified: str) -> bool:
-        """Whether `schema.table` exists; both parts are the folded names the SQL created."""
-        schema, _, name = qualified.partition(".")
-        return bool(self.scalar(self.session.target.table_exists_query, schema=schema, name=name))
+        """Whether `schema.table` exists (a table always has a column); both parts are the
+        folded names the SQL created."""
+        return bool(self.columns(qualified))

@@ -194,9 +194,6 @@ class Target:
     #: the columns of table :name in schema :schema, in their order: name, then data type
     columns_query: ClassVar[str] = ("SELECT column_name, data_type FROM information_schema.columns "
                                     "WHERE table_schema = :schema AND table_name = :name ORDER BY ordinal_position")
-    #: whether table :name exists in schema :schema, as a count (0 or 1)
-    table_exists_query: ClassVar[str] = ("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = :schema "
-                                         "AND table_name = :name")
     #: the settings a sluice.yml target of this type may hold besides `type`
     Settings: ClassVar[type[TargetSettings]]
 
