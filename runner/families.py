@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import difflib
 import importlib
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sluice import resources
-from sluice.config import Project
+from sluice.config import LIFECYCLE_DEFAULTS, Project
 from sluice.errors import ConfigError
+from sluice.render.identifiers import check_identifiers
 from sluice.render.renderer import Renderer
+from sluice.render.variables import merge_variables
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,9 @@ class Family:
     description: str
     #: `module:function` returning the names the family's templates use, imported on first use
     template_globals: str | None = None
+    #: variable defaults every module of the family shares, and its loader: the schema
+    #: `sluice load --source <family>` writes and the modules read, declared once
+    variables: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def folder(self) -> Path:
@@ -50,10 +55,10 @@ FAMILIES: dict[str, Family] = {
         "sluice.events.snowplow.schema:template_globals"),
     "rudderstack": Family(
         "rudderstack", "RudderStack: deduplicated events, identity, sessions, journeys",
-        "sluice.events.rudderstack.schema:template_globals"),
+        "sluice.events.rudderstack.schema:template_globals", {"rs_schema": "rudder"}),
     "growth": Family(
         "growth", "Growth analytics: sessions and registrations, star schema, channel attribution",
-        "sluice.events.growth.schema:template_globals"),
+        "sluice.events.growth.schema:template_globals", {"growth_raw_schema": "raw"}),
 }
 
 
@@ -68,6 +73,21 @@ def family(name: str, where: str = "") -> Family:
 
 def enabled_families(project: Project) -> list[Family]:
     return [family(name, f"{project.where}: models") for name in project.models]
+
+
+def family_variables(project: Project) -> dict[str, Any]:
+    """The variable defaults of the families a project enables (below each module's own)."""
+    merged: dict[str, Any] = {}
+    for fam in enabled_families(project):
+        merged.update(fam.variables)
+    return merged
+
+
+def loader_variables(project: Project, name: str, cli_vars: Mapping[str, Any], dialect: str) -> dict[str, Any]:
+    """What `sluice load --source <family>` renders its DDL with, lowest first: lifecycle
+    defaults, the family's, sluice.yml's vars, --var; identifiers checked for the dialect."""
+    return check_identifiers(merge_variables(LIFECYCLE_DEFAULTS, family(name).variables, project.vars, cli_vars),
+                             where="variables", dialect=dialect)
 
 
 def template_globals(families: Iterable[Family]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from sluice.config import CLEANUP_MODES, LIFECYCLE_DEFAULTS, Project
 from sluice.errors import ConfigError
+from sluice.families import family_variables
 from sluice.lifecycle.modules import Module
 from sluice.render.identifiers import check_identifier, check_identifiers
 from sluice.render.variables import merge_variables
@@ -23,10 +24,10 @@ ColumnLookup = Callable[[str], list[str]]
 
 def module_variables(project: Project, module: Module, book: Playbook, cli_vars: Mapping[str, Any],
                      dialect: str | None) -> dict[str, Any]:
-    """Lowest first: lifecycle defaults, module.yml, the playbook, sluice.yml, sluice.yml's
-    settings for this module, --var."""
-    variables = merge_variables(LIFECYCLE_DEFAULTS, module.variables, book.variables, project.vars,
-                                project.module_vars(module.name), cli_vars)
+    """Lowest first: lifecycle defaults, the enabled families' defaults, module.yml, the
+    playbook, sluice.yml, sluice.yml's settings for this module, --var."""
+    variables = merge_variables(LIFECYCLE_DEFAULTS, family_variables(project), module.variables, book.variables,
+                                project.vars, project.module_vars(module.name), cli_vars)
     variables = check_identifiers(variables, book.identifiers, str(book.path), dialect)
     if variables["cleanup_mode"] not in CLEANUP_MODES:
         raise ConfigError(f"module '{module.name}': cleanup_mode must be one of {', '.join(CLEANUP_MODES)}, "

@@ -52,8 +52,8 @@ def _scalar(text: str) -> Any:
 
 
 def merge_variables(*layers: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Lowest precedence first: lifecycle defaults < module < playbook < sluice.yml global <
-    sluice.yml per module < --var."""
+    """Lowest precedence first: lifecycle defaults < the model families' < module < playbook <
+    sluice.yml global < sluice.yml per module < --var."""
     merged: dict[str, Any] = {}
     for layer in layers:
         merged.update(layer or {})

@@ -25,7 +25,7 @@ ALLOWED = {
     "sqlrunner": {"errors", "config", "typed", "render", "targets", "output", "resources", "__init__"},
     "lifecycle": {"errors", "config", "typed", "render", "targets", "output", "resources", "families", "sqlrunner",
                   "__init__"},
-    "events": {"errors", "config", "render", "targets", "output", "resources"},
+    "events": {"errors", "config", "families", "render", "targets", "output", "resources"},
     "scaffold": {"errors", "config", "events", "families", "lifecycle", "output", "targets"},
     "report": {"api", "config", "errors", "families", "lifecycle", "render", "resources", "sqlrunner", "targets",
                "typed"},

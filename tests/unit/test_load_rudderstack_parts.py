@@ -18,6 +18,7 @@ from sluice.events.rudderstack import load as loader
 from sluice.events.rudderstack import load_read, load_write
 from sluice.events.rudderstack.load_sql import DuckDBValues, FileSql, PostgresValues
 from sluice.events.rudderstack.load_values import BOOLEAN, DATETIME, FLOAT, INT, STRING, classify
+from sluice.families import family
 from sluice.render.renderer import Renderer
 from sluice.render.variables import merge_variables
 
@@ -153,7 +154,7 @@ class _Loader(loader.RudderLoader):
 
     def __init__(self, project, dialect: str):  # noqa: D107 - no super(): nothing connects
         self.project = project
-        self.variables = merge_variables(LIFECYCLE_DEFAULTS, loader.RS_DEFAULTS, {})
+        self.variables = merge_variables(LIFECYCLE_DEFAULTS, family("rudderstack").variables, {})
         self.renderer = Renderer(dialect)
 
 

@@ -12,7 +12,7 @@ import yaml
 
 from sluice.config import load_project
 from sluice.events.rudderstack.schema import TABLES
-from sluice.families import project_renderer
+from sluice.families import loader_variables, project_renderer
 from sluice.lifecycle.context import module_variables, run_names
 from sluice.lifecycle.modules import discover
 from sluice.render.renderer import Renderer
@@ -125,6 +125,37 @@ def test_postgres_indexes_the_load_time_of_every_rudderstack_table(project):
     for table in ("tracks", "pages", "screens", "identifies", "aliases"):
         index = f"CREATE INDEX IF NOT EXISTS rs_{table}_uuid_ts ON rudder.{table} (uuid_ts)"
         assert any(s.endswith(index) for s in setup), table
+
+
+@pytest.mark.parametrize("vars_", [{}, {"rs_schema": "web_source"}])
+def test_rs_schema_is_declared_once_for_the_loader_and_every_module(tmp_path, vars_):
+    """The loader writes where rs_base reads and rs_web_attribution reads pages' pass-through
+    columns; a custom module of a RudderStack project sees the same schema."""
+    custom = tmp_path / "playbooks" / "custom" / "mine"
+    custom.mkdir(parents=True)
+    (custom / "module.yml").write_text("name: mine\nmain: main.yml\ncomplete: complete.yml\n")
+    (tmp_path / "sql" / "custom" / "mine").mkdir(parents=True)
+    (tmp_path / "sql" / "custom" / "mine" / "q.sql").write_text("SELECT 1")
+    for book in ("main.yml", "complete.yml"):
+        (custom / book).write_text("steps: [{name: s, queries: [{name: q, file: q.sql}]}]\n")
+    (tmp_path / "sluice.yml").write_text(yaml.safe_dump({"models": ["rudderstack"], "vars": vars_}))
+    project = load_project(tmp_path)
+    expected = vars_.get("rs_schema", "rudder")
+    assert loader_variables(project, "rudderstack", {}, "duckdb")["rs_schema"] == expected
+    modules = discover(project)
+    for name in ("rs_base", "rs_web_attribution", "mine"):
+        book = load_playbook(modules[name].main, {}, Renderer(None), project_root=project.root)
+        assert module_variables(project, modules[name], book, {}, "duckdb")["rs_schema"] == expected, name
+
+
+def test_a_snowplow_project_has_no_rudderstack_variables(tmp_path):
+    (tmp_path / "sluice.yml").write_text(yaml.safe_dump({"models": ["snowplow-web"]}))
+    project = load_project(tmp_path)
+    module = discover(project)["base"]
+    book = load_playbook(module.main, {}, Renderer(None), project_root=project.root)
+    assert "rs_schema" not in module_variables(project, module, book, {}, "duckdb")
+    # `sluice load --source rudderstack` still knows where to write
+    assert loader_variables(project, "rudderstack", {}, "duckdb")["rs_schema"] == "rudder"
 
 
 def test_a_changed_journey_length_asks_for_a_full_refresh(project):

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sluice import resources
-from sluice.config import LIFECYCLE_DEFAULTS, Project
+from sluice.config import Project
 from sluice.errors import SluiceError
 from sluice.events.growth.schema import LOADS, RAW_TABLES, RawTable
 from sluice.events.rudderstack.load_read import Chunk, Load, loads, read_chunks, table_of
@@ -29,16 +29,13 @@ from sluice.events.rudderstack.load_sql import DuckDBValues, PostgresValues, Val
 from sluice.events.rudderstack.load_values import convert
 from sluice.events.snowplow.load import LoadSummary
 from sluice.events.snowplow.load_read import Rejects, default_rejects_path, whole_file_or_nothing
+from sluice.families import loader_variables
 from sluice.output import Reporter
-from sluice.render.identifiers import check_identifiers
 from sluice.render.renderer import Renderer
-from sluice.render.variables import merge_variables
 from sluice.targets import Session, Target
 
-__all__ = ["GROWTH_DEFAULTS", "GrowthLoadSummary", "load_growth"]
+__all__ = ["GrowthLoadSummary", "load_growth"]
 
-#: the variables `sluice load --source growth` reads, and their defaults
-GROWTH_DEFAULTS: dict[str, Any] = {"growth_raw_schema": "raw"}
 DDL = "growth"
 
 
@@ -196,8 +193,7 @@ def load_growth(project: Project, target_name: str | None, cli_vars: dict[str, A
     started = time.monotonic()
     found = loads(path)
     target = project.target(target_name)
-    variables = check_identifiers(merge_variables(LIFECYCLE_DEFAULTS, GROWTH_DEFAULTS, project.vars, cli_vars),
-                                  where="variables", dialect=target.dialect)
+    variables = loader_variables(project, "growth", cli_vars, target.dialect)
     rejects = Rejects(rejects_path or default_rejects_path(path, project.root))
     summary = GrowthLoadSummary(rejects_file=rejects.path)
     try:

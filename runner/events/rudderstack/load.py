@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from sluice import resources
-from sluice.config import LIFECYCLE_DEFAULTS, Project
+from sluice.config import Project
 from sluice.errors import SluiceError
 from sluice.events.rudderstack import load_read
 from sluice.events.rudderstack.load_read import DISCARDS, Load, identifier, loads, read_chunks, table_of
@@ -35,16 +35,14 @@ from sluice.events.rudderstack.load_write import FileTarget, TableWriter, writer
 from sluice.events.rudderstack.schema import Column
 from sluice.events.snowplow.load import LoadSummary
 from sluice.events.snowplow.load_read import Rejects, default_rejects_path, whole_file_or_nothing
+from sluice.families import loader_variables
 from sluice.output import Reporter, quiet_reporter
-from sluice.render.identifiers import check_identifiers, check_length, fold
+from sluice.render.identifiers import check_length, fold
 from sluice.render.renderer import Renderer
-from sluice.render.variables import merge_variables
 from sluice.targets import Session, Target
 
-__all__ = ["RS_DEFAULTS", "RudderLoadSummary", "load_rudderstack"]
+__all__ = ["RudderLoadSummary", "load_rudderstack"]
 
-#: the variables `sluice load --source rudderstack` reads, and their defaults
-RS_DEFAULTS: dict[str, Any] = {"rs_schema": "rudder"}
 DDL = Path("sql") / "input" / "rudderstack"
 #: RudderStack's kinds as the kinds of the `column_type` macro (sql/macros/ddl.sql)
 COLUMN_TYPE_KINDS = {STRING: "string", INT: "integer", FLOAT: "double", BOOLEAN: "boolean", DATETIME: "timestamp"}
@@ -196,8 +194,7 @@ def load_rudderstack(project: Project, target_name: str | None, cli_vars: dict[s
     started = time.monotonic()
     found = loads(path)
     target = project.target(target_name)
-    variables = check_identifiers(merge_variables(LIFECYCLE_DEFAULTS, RS_DEFAULTS, project.vars, cli_vars),
-                                  where="variables", dialect=target.dialect)
+    variables = loader_variables(project, "rudderstack", cli_vars, target.dialect)
     rejects = Rejects(rejects_path or default_rejects_path(path, project.root))
     summary = RudderLoadSummary(rejects_file=rejects.path)
     try:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sluice import resources
-from sluice.config import LIFECYCLE_DEFAULTS, Project
+from sluice.config import Project
 from sluice.errors import SluiceError
 from sluice.events.snowplow import load_read
 from sluice.events.snowplow.load_duckdb import DuckDBWriter
@@ -33,10 +33,9 @@ from sluice.events.snowplow.load_read import (
 )
 from sluice.events.snowplow.load_write import PortableWriter, Tables, Writer
 from sluice.events.snowplow.schema import ATOMIC_FIELDS, CONTEXTS
+from sluice.families import loader_variables
 from sluice.output import Reporter, quiet_reporter
-from sluice.render.identifiers import check_identifiers
 from sluice.render.renderer import Renderer
-from sluice.render.variables import merge_variables
 from sluice.targets import Session, Target
 
 __all__ = ["FORMATS", "INPUT_DDL", "LoadSummary", "Loader", "input_ddl", "load_events"]
@@ -130,8 +129,7 @@ def load_events(project: Project, target_name: str | None, cli_vars: dict[str, A
     started = time.monotonic()
     files = input_files(path, fmt)
     target = project.target(target_name)
-    variables = check_identifiers(merge_variables(LIFECYCLE_DEFAULTS, project.vars, cli_vars), where="variables",
-                                  dialect=target.dialect)
+    variables = loader_variables(project, "snowplow-web", cli_vars, target.dialect)
     ddl = input_ddl(project, Renderer(target.dialect, [project.root / "sql" / "macros"]), variables)
     rejects = Rejects(rejects_path or default_rejects_path(path, project.root))
     summary = LoadSummary(rejects_file=rejects.path)
