@@ -211,12 +211,8 @@ def load_growth(project: Project, target_name: str | None, cli_vars: dict[str, A
 def _load_files(loader: GrowthLoader, load: Load, summary: GrowthLoadSummary, reporter: Reporter | None) -> None:
     for file in load.files:
         started = time.monotonic()
-        try:
+        with summary.next_file():
             result = loader.load_file(file)
-        except SluiceError as exc:
-            if summary.files:
-                raise type(exc)(f"{exc} ({summary.files} earlier file(s) stay loaded)") from exc
-            raise
         summary.file_loaded(file, result)
         if reporter:
             reporter.line(f"{file}: {result.rows} rows added, {result.already_loaded} already loaded, "

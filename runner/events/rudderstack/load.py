@@ -219,12 +219,8 @@ def _load_one(loader: RudderLoader, load: Load, summary: RudderLoadSummary) -> N
             loader.reporter.warning(f"{file}: skipped: sluice load writes {DISCARDS} itself")
             continue
         started = time.monotonic()
-        try:
+        with summary.next_file():
             result = loader.load_file(file, stamp)
-        except SluiceError as exc:
-            if summary.files:
-                raise type(exc)(f"{exc} ({summary.files} earlier file(s) stay loaded)") from exc
-            raise
         summary.file_loaded(file, result)
         loader.reporter.file_loaded(file, result.rows, result.rejected, time.monotonic() - started,
                                     f", {result.discarded} discarded{_changes(result)}", discarded=result.discarded,

@@ -19,11 +19,12 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from sluice.errors import QueryError, SluiceError, StagingError
+from sluice.errors import QueryError, SluiceError
 from sluice.events.rudderstack.load_read import Chunk
 from sluice.events.rudderstack.load_sql import CLOCKS, DuckDBValues, FileSql, PostgresValues, ValueSql, quote
 from sluice.events.rudderstack.load_values import DATETIME, STRING, classify, convert, discard_reason, show
 from sluice.events.rudderstack.schema import CALL, CLIENT_CONTEXT, SESSION_START, TABLES, TRACK, Column
+from sluice.events.snowplow.load_read import staged_or_checked
 from sluice.targets import Session, Target
 
 #: the kinds of the standard columns, for a table schema.py does not list (an event table
@@ -123,7 +124,7 @@ class StagedWriter(TableWriter):
                            where.relation, where.table_name, where.discards, stamp)
 
     def write(self, chunk: Chunk) -> Written:
-        chunk = self._staged(chunk)
+        chunk = staged_or_checked(chunk, self._stage)
         written = Written(rejected=list(chunk.rejected))
         if chunk.lines:
             written.added += self._type_pending()
@@ -141,19 +142,6 @@ class StagedWriter(TableWriter):
         """Insert the staged chunk's good rows and discard what does not fit, counting both
         into `written`."""
         raise NotImplementedError
-
-    def _staged(self, chunk: Chunk) -> Chunk:
-        """The chunk once staged: as read, or parsed record by record when the warehouse
-        could not read it (a second refusal fails the file)."""
-        try:
-            self._stage(chunk)
-            return chunk
-        except StagingError:
-            if chunk.checked:
-                raise
-        chunk = chunk.strict()
-        self._stage(chunk)
-        return chunk
 
     def _stage(self, chunk: Chunk) -> None:
         if chunk.lines:

@@ -13,6 +13,8 @@ type and insert each chunk with its own CSV/COPY reader and JSON functions.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,6 +64,17 @@ class LoadSummary:
         if other.rejected and not other.rows:
             other.all_rejected.append(file)
         self.add(other)
+
+    @contextmanager
+    def next_file(self) -> Iterator[None]:
+        """Around loading one more file: each file is its own transaction, so a failure says
+        how many earlier files stay loaded."""
+        try:
+            yield
+        except SluiceError as exc:
+            if self.files:
+                raise type(exc)(f"{exc} ({self.files} earlier file(s) stay loaded)") from exc
+            raise
 
     def add(self, other: LoadSummary) -> None:
         self.files += other.files
@@ -148,11 +161,7 @@ def load_events(project: Project, target_name: str | None, cli_vars: dict[str, A
 
 def _load_one(loader: Loader, file: Path, kind: str, summary: LoadSummary) -> None:
     started = time.monotonic()
-    try:
+    with summary.next_file():
         result = loader.load_file(file, kind)
-    except SluiceError as exc:
-        if summary.files:
-            raise type(exc)(f"{exc} ({summary.files} earlier file(s) stay loaded)") from exc
-        raise
     summary.file_loaded(file, result)
     loader.reporter.file_loaded(file, result.rows, result.rejected, time.monotonic() - started)

@@ -22,13 +22,13 @@ import csv
 import gzip
 import io
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple, TextIO
+from typing import Any, BinaryIO, NamedTuple, Protocol, TextIO, TypeVar
 
-from sluice.errors import ArgumentError, SluiceError
+from sluice.errors import ArgumentError, SluiceError, StagingError
 from sluice.events.snowplow.schema import ATOMIC_COLUMNS, CONTEXTS, Context
 
 FORMATS = ("auto", "tsv", "csv")
@@ -194,6 +194,31 @@ EMPTY_CSV = Layout(fmt="csv", width=0, positions=(None,) * len(ATOMIC_COLUMNS), 
 
 
 # -- chunks ---------------------------------------------------------------------------------
+class Checkable(Protocol):
+    """A chunk of either loader: its records, checked one by one or not yet."""
+
+    checked: bool
+
+    def strict(self: ChunkT) -> ChunkT: ...
+
+
+ChunkT = TypeVar("ChunkT", bound=Checkable)
+
+
+def staged_or_checked(chunk: ChunkT, stage: Callable[[ChunkT], None]) -> ChunkT:
+    """The chunk once `stage` took it: as read, or checked record by record (`strict()`) when
+    the warehouse could not read it; a second refusal fails the file. Either loader's chunks."""
+    try:
+        stage(chunk)
+        return chunk
+    except StagingError:
+        if chunk.checked:
+            raise
+    chunk = chunk.strict()
+    stage(chunk)
+    return chunk
+
+
 @dataclass
 class Chunk:
     """A block of records as staged text (`layout.fmt`, one record per line for TSV, an

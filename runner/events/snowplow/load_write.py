@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from sluice.errors import StagingError
-from sluice.events.snowplow.load_read import Chunk, Layout
+from sluice.events.snowplow.load_read import Chunk, Layout, staged_or_checked
 from sluice.events.snowplow.load_records import EventParser, Reject, explain
 from sluice.events.snowplow.schema import ATOMIC_COLUMNS, CONTEXTS, Context
 from sluice.targets import Session, Target
@@ -75,7 +74,7 @@ class StagedWriter(Writer):
         self.stage = f"sluice_stage_{len(layout.columns)}"
 
     def write(self, chunk: Chunk) -> Written:
-        chunk = self._staged(chunk)
+        chunk = staged_or_checked(chunk, self._stage)
         written = Written(rejected=list(chunk.rejected))
         if chunk.lines:
             refused = self.insert(written)
@@ -87,19 +86,6 @@ class StagedWriter(Writer):
         """Insert the staged rows that load, counting them into `written`; return the
         ordinals of those the warehouse refused, with the check that refused each."""
         raise NotImplementedError
-
-    def _staged(self, chunk: Chunk) -> Chunk:
-        """The chunk once staged: as read, or checked line by line when the warehouse could
-        not read it (a second refusal fails the file)."""
-        try:
-            self._stage(chunk)
-            return chunk
-        except StagingError:
-            if chunk.checked:
-                raise
-        chunk = chunk.strict()
-        self._stage(chunk)
-        return chunk
 
     def _stage(self, chunk: Chunk) -> None:
         if chunk.lines:
