@@ -45,29 +45,35 @@ def run_names(module: Module, run_id: str, batch_id: int | None, inputs: Mapping
     `sluice check`), so SQL can add what an output lacks where the warehouse has no
     `ADD COLUMN IF NOT EXISTS` (Redshift). A module's outputs are its own, and it holds its
     lock from rendering to running, so the answer stays true while its SQL runs."""
+    columns = columns or (lambda relation: [])
     return {"run_id": run_id, "batch_id": batch_id if batch_id is not None else 0, "module": module.name,
-            "unconsumed": unconsumed_reader(module, inputs, variables),
-            "columns": columns or (lambda relation: [])}
+            "unconsumed": unconsumed_reader(module, inputs, variables, columns), "columns": columns}
 
 
-def unconsumed_reader(module: Module, inputs: Mapping[str, BatchRange],
-                      variables: Mapping[str, Any]) -> Callable[..., str]:
+def unconsumed_reader(module: Module, inputs: Mapping[str, BatchRange], variables: Mapping[str, Any],
+                      columns: ColumnLookup) -> Callable[..., str | None]:
     """`FROM {{ unconsumed('events_staged') }}`: the rows of the batches this run reads, the
     same SQL on every target, as a FROM item aliased by the table's name (or `alias`).
 
     `newest_per='domain_sessionid'` keeps, for each value of the key, only the rows of the
     newest batch that holds it: a session re-staged by a later batch is read once, whole, as
     it stands now. It is one window over the unconsumed rows, so the plan cannot turn into a
-    nested loop however stale the statistics."""
+    nested loop however stale the statistics.
+
+    `if_created=True` gives none instead while the table does not exist yet (its producer has
+    not run), so SQL can read it or an empty relation of the same shape in its place."""
     # the variables are folded already (module_variables), and table names are lower case
     schema, entropy = variables["scratch_schema"], variables.get("entropy", "")
     batches = f"{variables['output_schema']}.staged_batches{entropy}"
 
-    def unconsumed(table: str, alias: str | None = None, newest_per: str | None = None) -> str:
+    def unconsumed(table: str, alias: str | None = None, newest_per: str | None = None,
+                   if_created: bool = False) -> str | None:
         if table not in inputs:
             raise ConfigError(f"module '{module.name}' reads {table} but does not declare it in consumes")
         after, upto = inputs[table]
         staged = f"{schema}.{check_identifier(table)}{entropy}"
+        if if_created and not columns(staged):
+            return None
         rows = (f"SELECT s.* FROM {staged} AS s WHERE s.batch_id > {int(after)} AND s.batch_id <= {int(upto)} "
                 f"AND s.batch_id IN (SELECT batch_id FROM {batches} WHERE staged_table = '{table}' "
                 f"AND state <> 'pending' AND (consumer IS NULL OR consumer = '{module.name}'))")

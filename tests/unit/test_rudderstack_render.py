@@ -211,3 +211,23 @@ def render_attribution_main(project, features: dict, columns=every_column) -> No
 def test_pass_through_columns_are_checked(project, value, message):
     with pytest.raises(Exception, match=message):
         render_attribution_main(project, {"pass_through_columns": value})
+
+
+def test_a_staged_table_its_producer_has_not_created_reads_as_empty(project):
+    """rs_user_features reads rs_remaps_staged and rs_session_changes_staged through
+    `unconsumed(..., if_created=true)`: the one that exists is read from its batches, the one
+    whose producer never ran is an empty relation of the same shape."""
+    renderer = project_renderer(project, "duckdb")
+    module = discover(project)["rs_user_features"]
+    book = load_playbook(module.main, {}, Renderer(None), project_root=project.root)
+    variables = module_variables(project, module, book, {}, "duckdb")
+    variables.update(run_names(module, "r", 7, {t: (3, 7) for t in module.staged_inputs}, variables,
+                               lambda relation: [] if relation.endswith("session_changes_staged")
+                               else every_column(relation)))
+    statements = [s for step in render_steps(book.steps, renderer, variables) for rq in step
+                  for s in split_statements(rq.sql, "duckdb")]
+    remapped = next(s for s in statements if s.startswith("CREATE TABLE scratch.rs_features_remapped"))
+    restarts = next(s for s in statements if s.startswith("CREATE TABLE scratch.rs_features_session_changes"))
+    assert "FROM scratch.rs_remaps_staged AS s WHERE s.batch_id > 3 AND s.batch_id <= 7" in remapped
+    assert "rs_session_changes_staged" not in restarts
+    assert restarts.endswith("CAST(NULL AS TIMESTAMP) AS restart_at WHERE 1 = 0")

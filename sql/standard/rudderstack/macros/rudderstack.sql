@@ -39,6 +39,31 @@ CAST({{ alias }}.{{ quote(name) }} AS {{ rs_type(kind) }})
 AND EXISTS (SELECT 1 FROM {{ restarts }} AS r WHERE r.{{ key }} = {{ target }}.{{ key }} AND {{ target }}.{{ time_column }} >= r.{{ restart }})
 {%- endmacro %}
 
+{#- The ids whose visitor changed in the remap batches this run reads, as a query: `remaps` is
+    `unconsumed('rs_remaps_staged', if_created=true)`, none (no id) before rs_identity created
+    the table. -#}
+{% macro default__rs_remapped_aliases(remaps) -%}
+{%- if remaps -%}
+SELECT DISTINCT alias FROM {{ remaps }}
+{%- else -%}
+SELECT CAST(NULL AS {{ column_type('string') }}) AS alias WHERE 1 = 0
+{%- endif -%}
+{%- endmacro %}
+
+{#- Each visitor whose sessions a sessionizer re-made in the batches this run reads, from where
+    (`key`, restart_at: its earliest restart point), as a query: `changes` is
+    `unconsumed('<prefix>session_changes_staged', if_created=true)`, none (no visitor) before the
+    sessionizer created the table. -#}
+{% macro default__rs_session_restarts(changes, key='visitor_id') -%}
+{%- if changes -%}
+SELECT dbt_visitor_id AS {{ key }}, MIN(restart_at) AS restart_at
+FROM {{ changes }}
+GROUP BY dbt_visitor_id
+{%- else -%}
+SELECT CAST(NULL AS {{ column_type('string') }}) AS {{ key }}, CAST(NULL AS TIMESTAMP) AS restart_at WHERE 1 = 0
+{%- endif -%}
+{%- endmacro %}
+
 {#- rs_restart_points: each key of `changed` (`key`, changed_from: its earliest change) with its
     safe restart point against its stored sessions. `sessions` has per session `key`,
     session_start, session_end (and `events` when `events` is set). A stored session that ended

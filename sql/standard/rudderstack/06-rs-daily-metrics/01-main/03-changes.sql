@@ -10,13 +10,7 @@
 {%- set facts = table(output_schema, 'rs_activity_track_facts') %}
 {%- set ts = quote('timestamp') %}
 {% call replace_table(changes) -%}
-{%- if columns(table(scratch_schema, 'rs_activity_session_changes_staged')) %}
-SELECT c.dbt_visitor_id AS visitor_id, MIN(c.restart_at) AS restart_at
-FROM {{ unconsumed('rs_activity_session_changes_staged', 'c') }}
-GROUP BY c.dbt_visitor_id
-{%- else %}
-SELECT CAST(NULL AS {{ string }}) AS visitor_id, CAST(NULL AS TIMESTAMP) AS restart_at WHERE 1 = 0
-{%- endif %}
+{{ rs_session_restarts(unconsumed('rs_activity_session_changes_staged', if_created=true)) }}
 {%- endcall %};
 
 {% call replace_table(new_rows) -%}

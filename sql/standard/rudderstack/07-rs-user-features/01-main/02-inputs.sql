@@ -90,19 +90,9 @@ WHERE o.source_table = 'order_completed' AND NOT o.excluded AND o.products IS NO
 {%- endcall %};
 
 {% call replace_table(table(scratch_schema, 'rs_features_remapped')) -%}
-{%- if columns(table(scratch_schema, 'rs_remaps_staged')) %}
-SELECT DISTINCT r.alias FROM {{ unconsumed('rs_remaps_staged', 'r') }}
-{%- else %}
-SELECT CAST(NULL AS {{ string }}) AS alias WHERE 1 = 0
-{%- endif %}
+{{ rs_remapped_aliases(unconsumed('rs_remaps_staged', if_created=true)) }}
 {%- endcall %};
 
 {% call replace_table(table(scratch_schema, 'rs_features_session_changes')) -%}
-{%- if columns(table(scratch_schema, 'rs_session_changes_staged')) %}
-SELECT c.dbt_visitor_id AS visitor_id, MIN(c.restart_at) AS restart_at
-FROM {{ unconsumed('rs_session_changes_staged', 'c') }}
-GROUP BY c.dbt_visitor_id
-{%- else %}
-SELECT CAST(NULL AS {{ string }}) AS visitor_id, CAST(NULL AS TIMESTAMP) AS restart_at WHERE 1 = 0
-{%- endif %}
+{{ rs_session_restarts(unconsumed('rs_session_changes_staged', if_created=true)) }}
 {%- endcall %};

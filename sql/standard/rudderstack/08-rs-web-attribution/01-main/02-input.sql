@@ -93,9 +93,5 @@ WHERE 1 = 0
 {%- endcall %};
 
 {% call replace_table(table(scratch_schema, 'web_attr_remapped')) -%}
-{%- if columns(table(scratch_schema, 'rs_remaps_staged')) %}
-SELECT DISTINCT r.alias FROM {{ unconsumed('rs_remaps_staged', 'r') }}
-{%- else %}
-SELECT CAST(NULL AS {{ string }}) AS alias WHERE 1 = 0
-{%- endif %}
+{{ rs_remapped_aliases(unconsumed('rs_remaps_staged', if_created=true)) }}
 {%- endcall %};
