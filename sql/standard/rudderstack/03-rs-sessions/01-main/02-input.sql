@@ -5,9 +5,10 @@
 {%- set S = sessions_scratch_prefix %}
 {%- set string = column_type('string') %}
 {% call replace_table(table(scratch_schema, S ~ 'events_in')) -%}
-{%- if columns(table(scratch_schema, 'rs_events_staged')) %}
+{%- set staged_events = unconsumed('rs_events_staged', 'e', newest_per='event_id', if_created=true) %}
+{%- if staged_events %}
 SELECT e.event_id, e.event_type, e.{{ quote('event') }}, e.anonymous_id, e.user_id, e.event_tstamp, e.excluded
-FROM {{ unconsumed('rs_events_staged', 'e', newest_per='event_id') }}
+FROM {{ staged_events }}
 WHERE e.event_type IN ({{ rs_event_types(session_sources, ['tracks', 'pages', 'screens', 'identifies']) }})
 {%- else %}
 SELECT CAST(NULL AS {{ string }}) AS event_id, CAST(NULL AS {{ string }}) AS event_type,

@@ -10,11 +10,12 @@
 -- PostgreSQL does) would repeat the referrer's regular expressions in every rule that reads
 -- the referrer, source or medium, some thirty times a row.
 {% call replace_table(dims_raw) -%}
-{%- if columns(table(scratch_schema, 'rs_events_staged')) %}
+{%- set staged_events = unconsumed('rs_events_staged', 'e', newest_per='event_id', if_created=true) %}
+{%- if staged_events %}
 SELECT e.event_id, e.sdk_session_id, e.excluded, e.campaign_source, e.campaign_medium,
        {{ rs_referrer('e.page_referrer', 'e.page_referring_domain') }} AS referrer,
        {{ rs_device_type('e.screen_width', 'e.screen_height') }} AS device_type
-FROM {{ unconsumed('rs_events_staged', 'e', newest_per='event_id') }}
+FROM {{ staged_events }}
 {%- else %}
 SELECT CAST(NULL AS {{ string }}) AS event_id, CAST(NULL AS BIGINT) AS sdk_session_id, FALSE AS excluded,
        CAST(NULL AS {{ string }}) AS campaign_source, CAST(NULL AS {{ string }}) AS campaign_medium,

@@ -11,12 +11,13 @@
 {%- set product_column = {'name': 'product_name'}.get(product_ref_var, product_ref_var) %}
 {%- set other_amount = 'revenue' if order_amount_column == 'total' else 'total' %}
 {% call replace_table(table(scratch_schema, 'rs_features_flags_in')) -%}
-{%- if columns(table(scratch_schema, 'rs_events_staged')) %}
+{%- set staged_events = unconsumed('rs_events_staged', 'e', newest_per='event_id', if_created=true) %}
+{%- if staged_events %}
 SELECT e.event_id, e.excluded,
        {{ rs_is_mobile('e.channel', 'e.device_type', 'e.os_name') }} AS is_mobile,
        {{ rs_is_web('e.channel', 'e.device_type') }} AS is_web,
        NULLIF(e.campaign_source, '') AS campaign_source
-FROM {{ unconsumed('rs_events_staged', 'e', newest_per='event_id') }}
+FROM {{ staged_events }}
 WHERE e.event_type = 'track'
 {%- else %}
 SELECT CAST(NULL AS {{ string }}) AS event_id, FALSE AS excluded, 0 AS is_mobile, 0 AS is_web,
@@ -36,7 +37,8 @@ SELECT CAST(NULL AS VARCHAR(32)) AS source_table, CAST(NULL AS {{ string }}) AS 
        CAST(NULL AS {{ string }}) AS order_id, CAST(NULL AS DOUBLE PRECISION) AS amount,
        CAST(NULL AS {{ string_type() }}) AS products, CAST(NULL AS {{ string }}) AS currency, FALSE AS excluded
 WHERE 1 = 0
-{%- if columns(table(scratch_schema, 'rs_event_properties_staged')) %}
+{%- set staged_properties = unconsumed('rs_event_properties_staged', 'p', newest_per='event_id', if_created=true) %}
+{%- if staged_properties %}
 UNION ALL
 SELECT p.source_table, p.event_id, p.anonymous_id, p.user_id, p.event_tstamp, {{ to_date('p.event_tstamp') }},
        {{ rs_is_mobile('p.channel', 'p.device_type', 'p.os_name') }},
@@ -47,9 +49,10 @@ SELECT p.source_table, p.event_id, p.anonymous_id, p.user_id, p.event_tstamp, {{
        p.cart_id, CASE WHEN p.source_table = 'product_added' THEN p.{{ product_column }} END,
        p.payment_method, CAST(NULL AS {{ string }}), CAST(NULL AS DOUBLE PRECISION),
        CAST(NULL AS {{ string_type() }}), CAST(NULL AS {{ string }}), p.excluded
-FROM {{ unconsumed('rs_event_properties_staged', 'p', newest_per='event_id') }}
+FROM {{ staged_properties }}
 {%- endif %}
-{%- if columns(table(scratch_schema, 'rs_orders_staged')) %}
+{%- set staged_orders = unconsumed('rs_orders_staged', 'o', newest_per='event_id', if_created=true) %}
+{%- if staged_orders %}
 UNION ALL
 SELECT CAST('order_completed' AS VARCHAR(32)), o.event_id, o.anonymous_id, o.user_id, o.event_tstamp,
        {{ to_date('o.event_tstamp') }}, 0, 0, CAST(NULL AS {{ string }}), CAST(NULL AS {{ string }}),
@@ -57,7 +60,7 @@ SELECT CAST('order_completed' AS VARCHAR(32)), o.event_id, o.anonymous_id, o.use
        CAST(NULL AS DATE), CAST(NULL AS {{ string }}), CAST(NULL AS {{ string }}), CAST(NULL AS {{ string }}),
        o.order_id, COALESCE(o.{{ order_amount_column }}, o.{{ other_amount }}), o.products_json,
        NULLIF(UPPER(TRIM(o.currency)), ''), o.excluded
-FROM {{ unconsumed('rs_orders_staged', 'o', newest_per='event_id') }}
+FROM {{ staged_orders }}
 {%- endif %}
 {%- endcall %};
 

@@ -21,9 +21,10 @@
 {%- endmacro %}
 {%- set tie_order %}{% for c in found %}{{ quote(c) }} NULLS LAST{{ ', ' if not loop.last }}{% endfor %}{% endset %}
 {% call replace_table(table(scratch_schema, 'web_attr_pages_in')) -%}
-{%- if columns(table(scratch_schema, 'rs_events_staged')) %}
+{%- set staged_events = unconsumed('rs_events_staged', 'e', newest_per='event_id', if_created=true) %}
+{%- if staged_events %}
 WITH staged AS (
-  SELECT e.* FROM {{ unconsumed('rs_events_staged', 'e', newest_per='event_id') }} WHERE e.event_type = 'page'
+  SELECT e.* FROM {{ staged_events }} WHERE e.event_type = 'page'
 )
 {%- if read_raw %},
 kept_copies AS (
@@ -77,12 +78,13 @@ WHERE 1 = 0
 {%- endcall %};
 
 {% call replace_table(table(scratch_schema, 'web_attr_orders_in')) -%}
-{%- if columns(table(scratch_schema, 'rs_orders_staged')) %}
+{%- set staged_orders = unconsumed('rs_orders_staged', 'o', newest_per='event_id', if_created=true) %}
+{%- if staged_orders %}
 SELECT o.event_id AS conversion_id, o.order_id, o.anonymous_id, o.user_id, o.event_tstamp AS converted_at,
        COALESCE({% for c in conversion_amount %}o.{{ quote(c) }}{{ ', ' if not loop.last }}{% endfor %}) AS amount,
        o.currency,
        (o.excluded OR o.event_tstamp IS NULL OR (o.anonymous_id IS NULL AND o.user_id IS NULL)) AS removed
-FROM {{ unconsumed('rs_orders_staged', 'o', newest_per='event_id') }}
+FROM {{ staged_orders }}
 {%- else %}
 SELECT CAST(NULL AS {{ string }}) AS conversion_id, CAST(NULL AS {{ string }}) AS order_id,
        CAST(NULL AS {{ string }}) AS anonymous_id, CAST(NULL AS {{ string }}) AS user_id,
