@@ -158,14 +158,20 @@ def test_a_snowplow_project_has_no_rudderstack_variables(tmp_path):
     assert loader_variables(project, "rudderstack", {}, "duckdb")["rs_schema"] == "rudder"
 
 
-def test_a_changed_journey_length_asks_for_a_full_refresh(project):
+def render_main(project, name: str, features: dict, columns=every_column) -> list:
+    """Module `name`'s main rendered for DuckDB as a run reads batches 4-7 of each staged input,
+    with `columns` standing for the warehouse."""
     renderer = project_renderer(project, "duckdb")
-    module = discover(project)["rs_journeys"]
+    module = discover(project)[name]
     book = load_playbook(module.main, {}, Renderer(None), project_root=project.root)
-    variables = module_variables(project, module, book, {"journey_length": 3}, "duckdb")
-    variables.update(run_names(module, "r", 7, {"rs_session_changes_staged": (3, 7)}, variables, every_column))
+    variables = module_variables(project, module, book, features, "duckdb")
+    variables.update(run_names(module, "r", 7, {t: (3, 7) for t in module.staged_inputs}, variables, columns))
+    return render_steps(book.steps, renderer, variables)
+
+
+def test_a_changed_journey_length_asks_for_a_full_refresh(project):
     with pytest.raises(Exception, match="full-refresh rs_journeys"):
-        render_steps(book.steps, renderer, variables)
+        render_main(project, "rs_journeys", {"journey_length": 3})
 
 
 def test_the_second_sessionizer_runs_the_first_ones_files(project):
@@ -178,25 +184,10 @@ def test_the_second_sessionizer_runs_the_first_ones_files(project):
 
 
 def test_a_changed_lookback_days_asks_for_a_full_refresh(project):
-    renderer = project_renderer(project, "duckdb")
-    module = discover(project)["rs_user_features"]
-    book = load_playbook(module.main, {}, Renderer(None), project_root=project.root)
-    variables = module_variables(project, module, book, {"lookback_days": [7]}, "duckdb")
-    names = run_names(module, "r", 7, {t: (3, 7) for t in module.staged_inputs}, variables,
-                      lambda relation: ["dbt_visitor_id", "timestamp", "row_id", "age_in_years"]
-                      if relation.endswith("event_stream_customer_features") else [])
-    variables.update(names)
     with pytest.raises(Exception, match="full-refresh rs_user_features"):
-        render_steps(book.steps, renderer, variables)
-
-
-def render_attribution_main(project, features: dict, columns=every_column) -> None:
-    renderer = project_renderer(project, "duckdb")
-    module = discover(project)["rs_web_attribution"]
-    book = load_playbook(module.main, {}, Renderer(None), project_root=project.root)
-    variables = module_variables(project, module, book, features, "duckdb")
-    variables.update(run_names(module, "r", 7, {t: (3, 7) for t in module.staged_inputs}, variables, columns))
-    render_steps(book.steps, renderer, variables)
+        render_main(project, "rs_user_features", {"lookback_days": [7]},
+                    lambda relation: ["dbt_visitor_id", "timestamp", "row_id", "age_in_years"]
+                    if relation.endswith("event_stream_customer_features") else [])
 
 
 @pytest.mark.parametrize(("value", "message"), [
@@ -210,22 +201,16 @@ def render_attribution_main(project, features: dict, columns=every_column) -> No
 ])
 def test_pass_through_columns_are_checked(project, value, message):
     with pytest.raises(Exception, match=message):
-        render_attribution_main(project, {"pass_through_columns": value})
+        render_main(project, "rs_web_attribution", {"pass_through_columns": value})
 
 
 def test_a_staged_table_its_producer_has_not_created_reads_as_empty(project):
     """rs_user_features reads rs_remaps_staged and rs_session_changes_staged through
     `unconsumed(..., if_created=true)`: the one that exists is read from its batches, the one
     whose producer never ran is an empty relation of the same shape."""
-    renderer = project_renderer(project, "duckdb")
-    module = discover(project)["rs_user_features"]
-    book = load_playbook(module.main, {}, Renderer(None), project_root=project.root)
-    variables = module_variables(project, module, book, {}, "duckdb")
-    variables.update(run_names(module, "r", 7, {t: (3, 7) for t in module.staged_inputs}, variables,
-                               lambda relation: [] if relation.endswith("session_changes_staged")
-                               else every_column(relation)))
-    statements = [s for step in render_steps(book.steps, renderer, variables) for rq in step
-                  for s in split_statements(rq.sql, "duckdb")]
+    steps = render_main(project, "rs_user_features", {},
+                        lambda relation: [] if relation.endswith("session_changes_staged") else every_column(relation))
+    statements = [s for step in steps for rq in step for s in split_statements(rq.sql, "duckdb")]
     remapped = next(s for s in statements if s.startswith("CREATE TABLE scratch.rs_features_remapped"))
     restarts = next(s for s in statements if s.startswith("CREATE TABLE scratch.rs_features_session_changes"))
     assert "FROM scratch.rs_remaps_staged AS s WHERE s.batch_id > 3 AND s.batch_id <= 7" in remapped
